@@ -1,0 +1,93 @@
+/**
+ * Contracts between the pure stages: graph analysis (src/graph, src/cost), prediction
+ * (src/predict) and reporting (src/report). Adapters (GitHub, CLI) only see these types.
+ */
+import type { Graph, ModelFormat, NodeCost } from '../graph/ir.ts';
+
+/** Options for reading one model file. */
+export interface LoadOptions {
+  /**
+   * Concrete shapes for graph inputs whose dims are symbolic, by input name
+   * (e.g. `{ "x": [1, 3, 224, 224] }`). Unresolved symbolic dims default to 1 with a warning.
+   */
+  inputShapes?: Record<string, number[]>;
+}
+
+/** Weights + activation memory of one inference, in bytes. */
+export interface MemoryEstimate {
+  /** Bytes of all stored weights (initializers / buffers) the executed graph reads. */
+  weightsBytes: number;
+  /** Peak bytes of live activations under a greedy-by-size arena planner (TFLite-style). */
+  peakActivationBytes: number;
+}
+
+/** Everything computed from the graph itself, before any device model. */
+export interface ModelAnalysis {
+  /** Path as the user names it (repo-relative in the action). */
+  file: string;
+  format: ModelFormat;
+  /** The graph after shape inference, constant folding and dead-code elimination. */
+  graph: Graph;
+  /** Per-node costs, aligned with `graph.nodes`. */
+  costs: NodeCost[];
+  /** Executed nodes (after folding and DCE). */
+  nodes: number;
+  /** Total multiply-accumulates of one inference. */
+  macs: number;
+  /** Total stored weight elements read by executed nodes. */
+  params: number;
+  memory: MemoryEstimate;
+  /** Op types not in the registry (counted as zero MACs), sorted, unique. */
+  unsupportedOps: string[];
+  /** Warnings from reading and analysis (dynamic dims defaulted, If branch taken as max, ...). */
+  warnings: string[];
+}
+
+/** A performance metric the predictor can produce. */
+export type Metric = 'latency' | 'energy';
+
+/** One predicted value for one (target, metric). */
+export interface Prediction {
+  /** Target id, e.g. `raspberry-pi-4`. */
+  target: string;
+  metric: Metric;
+  /** `ms` for latency, `mJ` for energy. */
+  unit: 'ms' | 'mJ';
+  value: number;
+  /** Central interval [lo, hi] in `unit`, when the target has calibrated residuals. */
+  interval?: [number, number];
+  /** True when the graph is outside what the target was trained on. */
+  ood?: boolean;
+  oodReasons?: string[];
+  /**
+   * Per-node contribution to `value` (same unit), aligned with `ModelAnalysis.graph.nodes`;
+   * the sum of contributions plus `overhead` equals `value`.
+   */
+  contributions?: number[];
+  /** Per-graph constant part of `value`. */
+  overhead?: number;
+}
+
+/** Static description of a target (one entry of models/perfsage/targets.json). */
+export interface TargetInfo {
+  id: string;
+  device: string;
+  runtime: string;
+  metrics: Metric[];
+  /** Held-out accuracy as evaluated by `npm run evaluate`, per metric. */
+  accuracy?: Record<string, { n: number; mape: number; within10: number; kendallTau: number }>;
+  /** Free-form description of the training data (source, count, input sizes). */
+  data?: string;
+}
+
+/** A loaded predictor: async because the TensorFlow.js backend initialises asynchronously. */
+export interface Predictor {
+  targets(): TargetInfo[];
+  /** Throws `UnknownTargetError` (listing known ids) for an unknown target id. */
+  predict(analysis: ModelAnalysis, targets: string[]): Promise<Prediction[]>;
+}
+
+/** Result for one model version (base or head): an analysis with predictions, or an error. */
+export type ModelResult =
+  | { ok: true; analysis: ModelAnalysis; predictions: Prediction[] }
+  | { ok: false; file: string; error: string };

@@ -119,6 +119,11 @@ export interface Node {
   subgraphs?: Record<string, Graph>;
   /** Fused activation applied to the output (TFLite `fused_activation_function`, or fusion). */
   fusedActivation?: string;
+  /**
+   * How many times the node runs per inference (added for inlined ONNX `Loop` bodies with a
+   * constant trip count); absent means 1. Costs are multiplied by it.
+   */
+  repeat?: number;
 }
 
 /** A model graph in topological order. */
@@ -136,6 +141,8 @@ export interface Graph {
   outputs: string[];
   /** Human-readable notes produced while reading or transforming (dynamic dims, skipped ops). */
   warnings: string[];
+  /** Opset per operator domain ('' = ai.onnx), when the format has opsets (ONNX). */
+  opsets?: Record<string, number>;
 }
 
 /** Per-node static cost, computed from the op registry after shape inference. */
@@ -156,4 +163,10 @@ export interface NodeCost {
   outputBytes: number;
   /** False when the op is not in the registry (zero MACs counted, listed in the report). */
   known: boolean;
+  /**
+   * Non-MAC arithmetic of one inference, an estimate: one op per output element for elementwise
+   * ops and activations, output elements × window for pooling, a few per element for
+   * normalisation and softmax (see each op's docstring in src/graph/ops/). 0 for data movement.
+   */
+  elementwiseOps?: number;
 }

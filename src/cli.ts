@@ -1,0 +1,122 @@
+/**
+ * The `edgeperf` CLI: predict, diff, inspect, targets, synth. A thin shell around the same core
+ * as the action. Exit codes: 0 ok, 1 a model failed or a budget was exceeded, 2 bad usage,
+ * configuration or target id. Errors print one line, never a stack trace.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { parseInputShapes, parseMaxIncrease } from './config/inputs.ts';
+import { describeError } from './core/errors.ts';
+import { collectTargets, EXIT, exitCodeFor } from './cli/common.ts';
+import { diffCommand } from './cli/diff.ts';
+import { inspectCommand } from './cli/inspect.ts';
+import { predictCommand } from './cli/predict.ts';
+import { synthNb201Command } from './cli/synth.ts';
+import { targetsCommand } from './cli/targets.ts';
+
+/** Wraps a ConfigError-throwing parser for commander (usage error, exit 2). */
+function optionParser<T>(parse: (v: string) => T): (v: string) => T {
+  return (v) => {
+    try {
+      return parse(v);
+    } catch (e) {
+      throw new InvalidArgumentError(describeError(e));
+    }
+  };
+}
+
+const targetOption = () =>
+  new Option('-t, --target <id>', 'target id; repeat or separate by commas (default: raspberry-pi-4,pixel-3)')
+    .argParser(collectTargets)
+    .default([] as string[], 'raspberry-pi-4,pixel-3');
+const shapesOption = () =>
+  new Option('--input-shapes <spec>', 'shapes of symbolic inputs, e.g. "input=1x3x224x224; other=1x10"').argParser(
+    optionParser((v) => parseInputShapes(v, '--input-shapes')),
+  );
+
+/** Builds the program; `setExit` receives each command's exit code. */
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('edgeperf')
+    .description('Predicted inference latency and memory of ONNX models on edge devices.')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('predict')
+    .description('analyse model files and predict their latency per target')
+    .argument('<file...>', 'model files')
+    .addOption(targetOption())
+    .option('--json', 'one JSON object per file per line')
+    .addOption(shapesOption())
+    .action(async (files: string[], o) => setExit(await predictCommand(files, { target: o.target, json: o.json, inputShapes: o.inputShapes })));
+
+  program
+    .command('diff')
+    .description('print the pull request comment comparing two versions of a model')
+    .argument('<base>', 'model file before the change')
+    .argument('<head>', 'model file after the change')
+    .addOption(targetOption())
+    .option('--json', 'print the JSON report instead of Markdown')
+    .option('--max-increase <percent>', 'fail (exit 1) when any metric grows more, e.g. 5%', optionParser((v) => parseMaxIncrease(v, '--max-increase')))
+    .option('--config <file>', 'budgets file (format of .github/edgeperf.yml)')
+    .addOption(shapesOption())
+    .action(async (base: string, head: string, o) =>
+      setExit(
+        await diffCommand(base, head, {
+          target: o.target,
+          json: o.json,
+          inputShapes: o.inputShapes,
+          maxIncrease: o.maxIncrease ?? null,
+          config: o.config,
+        }),
+      ),
+    );
+
+  program
+    .command('inspect')
+    .description('per-op table of a model: count, MACs, params, output bytes')
+    .argument('<file>', 'model file')
+    .addOption(shapesOption())
+    .option('--json', 'print the rows as JSON')
+    .action(async (file: string, o) => setExit(await inspectCommand(file, { json: o.json, inputShapes: o.inputShapes })));
+
+  program
+    .command('targets')
+    .description('list the targets with their held-out accuracy')
+    .option('--json', 'print JSON')
+    .action(async (o) => setExit(await targetsCommand({ json: o.json })));
+
+  const synth = program.command('synth').description('generate synthetic models');
+  synth
+    .command('nb201')
+    .description('NAS-Bench-201 CIFAR-10 network as ONNX (random weights)')
+    .argument('[arch]', "arch string, e.g. '|nor_conv_3x3~0|+|nor_conv_3x3~0|skip_connect~1|+|skip_connect~0|none~1|nor_conv_1x1~2|'")
+    .option('--archs <file>', 'one arch string per line; writes DIR/<n>.onnx for line n (from 0)')
+    .requiredOption('-o, --output <path>', 'output .onnx file, or directory with --archs')
+    .option('--seed <n>', 'weight seed', optionParser((v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n)) throw new InvalidArgumentError(`'${v}' is not an integer`);
+      return n;
+    }))
+    .action(async (arch: string | undefined, o) => setExit(await synthNb201Command(arch, { archs: o.archs, output: o.output, seed: o.seed })));
+
+  return program;
+}
+
+/** Runs the CLI on `argv` (process.argv form) and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram((c) => (code = c));
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version exit 0; every other commander error is bad usage (message already printed).
+      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    process.stderr.write(`edgeperf: ${describeError(e)}\n`);
+    return exitCodeFor(e);
+  }
+}
+
+process.exitCode = await main(process.argv);

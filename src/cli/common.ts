@@ -1,0 +1,40 @@
+/** Shared pieces of the CLI commands: exit codes, target options, predictor loading. */
+import { readFile } from 'node:fs/promises';
+import { ConfigError, UnknownTargetError } from '../core/errors.ts';
+import { resolveTargets } from '../core/pipeline.ts';
+import type { Predictor, TargetInfo } from '../core/types.ts';
+import { DEFAULT_TARGETS, parseTargets } from '../config/inputs.ts';
+import { loadPredictor } from '../predict/predictor.ts';
+
+/** Exit codes: 0 ok; 1 a model failed or a budget was exceeded; 2 bad usage, config or target. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** Commander option collector: `--target a --target b,c` → ['a', 'b', 'c']. */
+export function collectTargets(value: string, previous: string[]): string[] {
+  return [...previous, ...parseTargets(value, '--target')];
+}
+
+/** The exit code for an error thrown by a command: usage errors 2, others 1. */
+export function exitCodeFor(err: unknown): number {
+  return err instanceof ConfigError || err instanceof UnknownTargetError ? EXIT.usage : EXIT.failed;
+}
+
+/**
+ * Loads the predictor and resolves `ids` (default raspberry-pi-4, pixel-3).
+ * @throws UnknownTargetError listing the known ids
+ */
+export async function predictorFor(ids: string[]): Promise<{ predictor: Predictor; targets: TargetInfo[] }> {
+  const predictor = await loadPredictor();
+  const targets = resolveTargets(predictor, ids.length > 0 ? [...new Set(ids)] : DEFAULT_TARGETS);
+  return { predictor, targets };
+}
+
+/** Reads a model file; the error names the file. */
+export async function readModel(file: string): Promise<Uint8Array> {
+  try {
+    return await readFile(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError(file, code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? (e as Error).message})`);
+  }
+}

@@ -1,0 +1,68 @@
+/** `edgeperf inspect FILE`: per-op table (count, MACs, params, output bytes), totals, warnings. */
+import { markdownTable } from 'markdown-table';
+import { analyzeModel } from '../core/analyze.ts';
+import type { LoadOptions } from '../core/types.ts';
+import { formatBytes, formatCount } from '../report/units.ts';
+import { readModel } from './common.ts';
+
+/** One row of the per-op table. */
+interface OpRow {
+  op: string;
+  count: number;
+  macs: number;
+  params: number;
+  outputBytes: number;
+}
+
+/** Groups the analysis' per-node costs by op, most MACs first. */
+function opRows(costs: { op: string; macs: number; params: number; outputBytes: number }[]): OpRow[] {
+  const by = new Map<string, OpRow>();
+  for (const c of costs) {
+    const r = by.get(c.op) ?? { op: c.op, count: 0, macs: 0, params: 0, outputBytes: 0 };
+    r.count++;
+    r.macs += c.macs;
+    r.params += c.params;
+    r.outputBytes += c.outputBytes;
+    by.set(c.op, r);
+  }
+  return [...by.values()].sort((a, b) => b.macs - a.macs || b.count - a.count || a.op.localeCompare(b.op));
+}
+
+/**
+ * Prints the per-op table of one model.
+ * @throws ModelFormatError naming the file when it cannot be analysed
+ */
+export async function inspectCommand(file: string, opts: { json?: boolean; inputShapes?: Record<string, number[]> }): Promise<number> {
+  const load: LoadOptions = opts.inputShapes ? { inputShapes: opts.inputShapes } : {};
+  const a = analyzeModel(await readModel(file), file, load);
+  const rows = opRows(a.costs);
+  if (opts.json) {
+    process.stdout.write(
+      JSON.stringify({
+        file,
+        format: a.format,
+        ops: rows.map((r) => ({ op: r.op, count: r.count, macs: r.macs, params: r.params, output_bytes: r.outputBytes })),
+        totals: { nodes: a.nodes, macs: a.macs, params: a.params, weights_bytes: a.memory.weightsBytes, peak_activation_bytes: a.memory.peakActivationBytes },
+        unsupported_ops: a.unsupportedOps,
+        warnings: a.warnings,
+      }) + '\n',
+    );
+    return 0;
+  }
+  const table = markdownTable(
+    [
+      ['Op', 'Count', 'MACs', 'Params', 'Output bytes'],
+      ...rows.map((r) => [r.op, String(r.count), formatCount(r.macs), formatCount(r.params), formatBytes(r.outputBytes)]),
+      ['Total', String(a.nodes), formatCount(a.macs), formatCount(a.params), formatBytes(rows.reduce((s, r) => s + r.outputBytes, 0))],
+    ],
+    { align: ['l', 'r', 'r', 'r', 'r'] },
+  );
+  const lines = [
+    `${file}: ${a.format}, ${a.nodes} nodes, weights ${formatBytes(a.memory.weightsBytes)}, peak activations ${formatBytes(a.memory.peakActivationBytes)}`,
+    table,
+  ];
+  if (a.unsupportedOps.length > 0) lines.push(`unsupported ops (counted as 0 MACs): ${a.unsupportedOps.join(', ')}`);
+  for (const w of a.warnings) lines.push(`warning: ${w}`);
+  process.stdout.write(lines.join('\n') + '\n');
+  return 0;
+}

@@ -1,0 +1,27 @@
+/** `edgeperf targets`: the target registry with held-out accuracy. */
+import { markdownTable } from 'markdown-table';
+import { loadPredictor } from '../predict/predictor.ts';
+
+/** Prints id, device, runtime, metrics and held-out MAPE per target (text table or JSON). */
+export async function targetsCommand(opts: { json?: boolean }): Promise<number> {
+  const predictor = await loadPredictor();
+  const targets = predictor.targets();
+  if (opts.json) {
+    process.stdout.write(JSON.stringify(targets, null, 2) + '\n');
+    return 0;
+  }
+  const rows = targets.map((t) => [
+    t.id,
+    t.device,
+    t.runtime,
+    t.metrics.join(', '),
+    t.metrics
+      .map((m) => {
+        const a = t.accuracy?.[m];
+        return a ? `${m} ${(a.mape * 100).toFixed(1)}% (n=${a.n})` : `${m} n/a`;
+      })
+      .join('; '),
+  ]);
+  process.stdout.write(markdownTable([['Id', 'Device', 'Runtime', 'Metrics', 'Held-out MAPE'], ...rows]) + '\n');
+  return 0;
+}

@@ -1,0 +1,62 @@
+/**
+ * The analysis pipeline: bytes → format detection → reader → shape pass (inline subgraphs,
+ * infer shapes, fold constants, propagate zeros, DCE) → per-node costs → memory.
+ * Pure functions of bytes and options; no I/O.
+ */
+import { EdgePerfError, ModelFormatError, ShapeError } from './errors.ts';
+import type { LoadOptions, ModelAnalysis } from './types.ts';
+import type { Graph } from '../graph/ir.ts';
+import { sniffFormat } from '../formats/detect.ts';
+import { readOnnx } from '../formats/onnx.ts';
+import { inferGraph } from '../graph/shapes.ts';
+import { costTotals, nodeCosts } from '../cost/costs.ts';
+import { estimateMemory } from '../cost/memory.ts';
+
+/**
+ * Analyses one model file.
+ * @param bytes file content
+ * @param file path as the user names it (repo-relative in the action); used in messages
+ * @param opts `inputShapes` for dynamic input dims (else 1, with a warning)
+ * @throws ModelFormatError naming `file` for unreadable/unsupported files (Git LFS pointers,
+ *   TFLite/TF.js for now, truncated bytes, training graphs) and for shape rules that fail
+ *   (message names the node and the rule)
+ */
+export function analyzeModel(bytes: Uint8Array, file: string, opts: LoadOptions = {}): ModelAnalysis {
+  const format = sniffFormat(bytes, file);
+  if (format === 'tflite') throw new ModelFormatError(file, 'TFLite reading is not supported yet (ONNX only for now)');
+  if (format === 'tfjs') throw new ModelFormatError(file, 'TF.js reading is not supported yet (ONNX only for now)');
+  const graph = readOnnx(bytes, file, opts);
+  return analyzeGraph(graph, file);
+}
+
+/**
+ * Analyses a graph built in memory (or read by a format reader): shape pass, costs, memory.
+ * @throws ModelFormatError naming `file`, the node and the rule when a shape rule fails
+ */
+export function analyzeGraph(graph: Graph, file: string): ModelAnalysis {
+  let g: Graph;
+  try {
+    g = inferGraph(graph);
+  } catch (e) {
+    if (e instanceof ShapeError) throw new ModelFormatError(file, e.message);
+    if (e instanceof EdgePerfError) throw e;
+    const why = e instanceof Error ? e.message : String(e);
+    throw new ModelFormatError(file, `internal error while analysing the graph (please report): ${why}`);
+  }
+  const costs = nodeCosts(g);
+  const totals = costTotals(g, costs);
+  const unsupported = new Set<string>();
+  for (const c of costs) if (!c.known) unsupported.add(c.op);
+  return {
+    file,
+    format: g.format,
+    graph: g,
+    costs,
+    nodes: g.nodes.length,
+    macs: totals.macs,
+    params: totals.params,
+    memory: estimateMemory(g, totals.weightBytes),
+    unsupportedOps: [...unsupported].sort(),
+    warnings: g.warnings,
+  };
+}

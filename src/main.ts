@@ -1,0 +1,168 @@
+/**
+ * The GitHub Action entry: inputs → event → changed model files → base/head bytes → analysis
+ * and prediction → diff → budgets → comment, job summary, outputs. The only place that calls
+ * `core.setFailed`; no stack trace reaches the user.
+ */
+import * as core from '@actions/core';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseBudgetsFile } from './config/budgets-file.ts';
+import { maxIncreaseRule, parseInputs, type ActionInputs } from './config/inputs.ts';
+import { ConfigError, describeError } from './core/errors.ts';
+import { createEvaluator, resolveTargets } from './core/pipeline.ts';
+import type { ModelResult, Predictor } from './core/types.ts';
+import { BaseBlobReader } from './github/base-blob.ts';
+import { listChangedModelFiles, type ChangedFile } from './github/changed-files.ts';
+import { upsertComment } from './github/comment.ts';
+import { readPullRequestEvent, type PullRequestEvent } from './github/event.ts';
+import { createOctokit, type Octokit } from './github/octokit.ts';
+import { writeJobSummary } from './github/summary.ts';
+import { loadPredictor } from './predict/predictor.ts';
+import type { BudgetRule } from './report/budget.ts';
+import type { ModelPair } from './report/diff.ts';
+import { toJsonReport } from './report/json.ts';
+import { commentMarker, renderMarkdown } from './report/markdown.ts';
+import { buildReport, type Report } from './report/report.ts';
+
+/** Budget rules from the config file (if present) and the `max-increase` input. */
+async function loadRules(inputs: ActionInputs, workspace: string): Promise<BudgetRule[]> {
+  const rules: BudgetRule[] = [];
+  const path = resolve(workspace, inputs.config);
+  if (existsSync(path)) {
+    rules.push(...parseBudgetsFile(await readFile(path, 'utf8'), inputs.config));
+  } else if (!inputs.configIsDefault) {
+    throw new ConfigError('config', `file '${inputs.config}' not found in the workspace`);
+  }
+  if (inputs.maxIncrease !== null) rules.push(maxIncreaseRule(inputs.maxIncrease));
+  return rules;
+}
+
+/** Reads base and head bytes of each changed file and evaluates both sides. */
+async function evaluatePairs(
+  files: ChangedFile[],
+  inputs: ActionInputs,
+  predictor: Predictor,
+  workspace: string,
+  baseReader: BaseBlobReader,
+): Promise<ModelPair[]> {
+  const evaluate = createEvaluator(predictor, inputs.targets, inputs.inputShapes ? { inputShapes: inputs.inputShapes } : {});
+  const side = async (file: string, read: () => Promise<Uint8Array>): Promise<ModelResult> => {
+    let bytes: Uint8Array;
+    try {
+      bytes = await read();
+    } catch (e) {
+      const message = describeError(e);
+      return { ok: false, file, error: message.includes(file) ? message : `${file}: ${message}` };
+    }
+    return evaluate(bytes, file);
+  };
+  const pairs: ModelPair[] = [];
+  for (const f of files) {
+    const basePath = f.previousPath ?? f.path;
+    core.info(`EdgePerf: ${f.status} ${f.previousPath ? `${f.previousPath} → ` : ''}${f.path}`);
+    const head =
+      f.status === 'removed'
+        ? null
+        : await side(f.path, async () => {
+            const path = join(workspace, f.path);
+            if (!existsSync(path)) throw new Error(`not in the workspace; check out the pull request head before this step`);
+            return readFile(path);
+          });
+    const base = f.status === 'added' ? null : await side(basePath, () => baseReader.read(basePath));
+    const pair: ModelPair = { file: f.path, base, head };
+    if (f.previousPath) pair.previousFile = f.previousPath;
+    pairs.push(pair);
+  }
+  return pairs;
+}
+
+/** Writes the JSON report under RUNNER_TEMP (or the OS temp dir); returns its path. */
+async function writeJsonReport(report: Report): Promise<string> {
+  const dir = join(process.env.RUNNER_TEMP || tmpdir(), 'edgeperf');
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `report-${report.key}.json`);
+  await writeFile(path, JSON.stringify(toJsonReport(report), null, 2) + '\n');
+  return path;
+}
+
+/** Posts the comment (when asked) and warns instead of failing when the token is read-only. */
+async function postComment(
+  octokit: Octokit,
+  inputs: ActionInputs,
+  event: PullRequestEvent,
+  body: string,
+  hasModels: boolean,
+): Promise<void> {
+  const res = await upsertComment(octokit, {
+    owner: event.owner,
+    repo: event.repo,
+    issueNumber: event.number,
+    marker: commentMarker(inputs.commentKey),
+    body,
+    // No model changed: update an earlier comment (models reverted) but do not add noise.
+    create: hasModels,
+  });
+  if (res.action === 'skipped') {
+    if (hasModels) core.warning(`EdgePerf did not comment: ${res.reason}`);
+  } else {
+    core.info(`EdgePerf: ${res.action} comment ${res.url}`);
+  }
+}
+
+/** The action. Resolves after setting outputs; sets the failure itself, never throws. */
+export async function run(): Promise<void> {
+  try {
+    const inputs = parseInputs((name) => core.getInput(name));
+    const event = readPullRequestEvent(process.env);
+    if (!event) {
+      core.notice(
+        `EdgePerf reports on pull requests; event '${process.env.GITHUB_EVENT_NAME ?? 'unknown'}' is skipped. ` +
+          'Trigger the workflow with on: pull_request.',
+      );
+      return;
+    }
+    if (!inputs.token) throw new ConfigError('github-token', 'empty; pass ${{ github.token }} or a token with pull-requests: write');
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+    const rules = await loadRules(inputs, workspace);
+    const octokit = createOctokit(inputs.token);
+
+    const files = await listChangedModelFiles(octokit, event, inputs.models);
+    core.info(`EdgePerf: ${files.length} changed model file(s) match ${inputs.models.join(', ')}`);
+
+    const predictor = await loadPredictor();
+    const targets = resolveTargets(predictor, inputs.targets);
+    const baseReader = new BaseBlobReader({
+      cwd: workspace,
+      sha: event.baseSha,
+      octokit,
+      owner: event.owner,
+      repo: event.repo,
+      log: (m) => core.info(`EdgePerf: ${m}`),
+    });
+    const pairs = await evaluatePairs(files, inputs, predictor, workspace, baseReader);
+    for (const p of pairs) {
+      for (const r of [p.base, p.head]) if (r && !r.ok) core.warning(r.error);
+    }
+
+    const report = buildReport(pairs, rules, targets, { key: inputs.commentKey, globs: inputs.models });
+    const markdown = renderMarkdown(report);
+    const reportPath = await writeJsonReport(report);
+
+    core.setOutput('report', reportPath);
+    core.setOutput('comment-body', markdown);
+    core.setOutput('exceeded', report.budget.exceeded ? 'true' : 'false');
+    await writeJobSummary(markdown);
+    if (inputs.comment) await postComment(octokit, inputs, event, markdown, pairs.length > 0);
+
+    if (report.budget.exceeded) {
+      if (inputs.failOn === 'error') core.setFailed(report.budget.reason);
+      else core.warning(report.budget.reason);
+    }
+  } catch (e) {
+    core.setFailed(describeError(e));
+  }
+}
+
+await run();

@@ -1,0 +1,155 @@
+/**
+ * PerfSAGE GNN (Chai et al. 2023, "PerfSAGE: Generalized Inference Performance Predictor for
+ * Arbitrary Deep Learning Models on Edge Devices"): GraphSAGE layers over the op graph, with an
+ * additive readout so a prediction breaks down by node.
+ *
+ *   h⁰ = relu(x·W_in + b_in)                                             x: [N, F] normalised
+ *   hᵏ⁺¹ = hᵏ + relu([hᵏ | mean_in(hᵏ) | mean_out(hᵏ)]·Wᵏ + bᵏ)         k = 0..K−1
+ *   c = softplus(relu([hᴷ | x]·W_1 + b_1)·W_2 + b_2) ⊙ scale             [N, T] ms per node
+ *   y_b = Σ_{i∈b} c_i + softplus(o) ⊙ scale                              [B, T] ms
+ *
+ * Edges are used in both directions with separate weights for in-neighbours (producers) and
+ * out-neighbours (consumers): the direction carries meaning for a runtime (a ReLU before a conv
+ * is fused into it by TFLite, one after it is not), which one shared weight could not tell apart.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { GraphBatch } from './batch.ts';
+import { linear } from './linear.ts';
+import { sparseMatMulOp } from './sparse.ts';
+
+/** Hyper-parameters and normalisation stats stored with the weights. */
+export interface PerfSageConfig {
+  /** Feature columns F (must match `FEATURE_NAMES` of src/cost/features.ts). */
+  featureNames: string[];
+  /** Hidden width H of the encoder. */
+  hidden: number;
+  /** Number K of SAGE layers. */
+  layers: number;
+  /** Hidden width of the per-node head. */
+  headHidden: number;
+  /** Output heads, one per (target id, metric), e.g. `raspberry-pi-4/latency`. */
+  heads: string[];
+  /** Per-column feature means [F] and standard deviations [F] (training set). */
+  featMean: number[];
+  featStd: number[];
+  /** Per-head unit of the softplus outputs, in ms ([T]). */
+  scale: number[];
+}
+
+/** Output of one forward pass. */
+export interface PerfSageOutput {
+  /** Per-node contributions [N, T] in the head's unit (ms). */
+  node: tf.Tensor2D;
+  /** Per-graph overhead [T] in ms. */
+  overhead: tf.Tensor1D;
+  /** Per-graph totals [B, T] in ms. */
+  total: tf.Tensor2D;
+}
+
+/** Deterministic float generator for weight init (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Shapes of every weight by name, for a config. */
+export function weightShapes(cfg: PerfSageConfig): Record<string, number[]> {
+  const F = cfg.featureNames.length;
+  const H = cfg.hidden;
+  const T = cfg.heads.length;
+  const s: Record<string, number[]> = { 'in/w': [F, H], 'in/b': [H] };
+  for (let k = 0; k < cfg.layers; k++) {
+    s[`sage${k}/w`] = [3 * H, H];
+    s[`sage${k}/b`] = [H];
+  }
+  s['head/w1'] = [H + F, cfg.headHidden];
+  s['head/b1'] = [cfg.headHidden];
+  s['head/w2'] = [cfg.headHidden, T];
+  s['head/b2'] = [T];
+  s['overhead'] = [T];
+  return s;
+}
+
+/** The PerfSAGE network: a config plus named weight tensors (variables when training). */
+export class PerfSageModel {
+  /**
+   * @param config hyper-parameters (see `PerfSageConfig`)
+   * @param weights every tensor named by `weightShapes(config)`
+   */
+  constructor(
+    readonly config: PerfSageConfig,
+    readonly weights: Record<string, tf.Tensor>,
+  ) {
+    const shapes = weightShapes(config);
+    for (const [name, shape] of Object.entries(shapes)) {
+      const w = weights[name];
+      if (!w || w.shape.join(',') !== shape.join(',')) {
+        throw new Error(`PerfSAGE weight '${name}' missing or of shape [${w?.shape.join(',') ?? ''}], expected [${shape.join(',')}]`);
+      }
+    }
+  }
+
+  /** A freshly initialised trainable model (He-uniform weights, seeded; head bias −1, overhead −2). */
+  static init(config: PerfSageConfig, seed: number): PerfSageModel {
+    const r = rng(seed);
+    const weights: Record<string, tf.Tensor> = {};
+    for (const [name, shape] of Object.entries(weightShapes(config))) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const data = new Float32Array(size);
+      if (shape.length === 2) {
+        const lim = Math.sqrt(6 / (shape[0] as number)) * (name === 'head/w2' ? 0.1 : 1);
+        for (let i = 0; i < size; i++) data[i] = (2 * r() - 1) * lim;
+      } else if (name === 'head/b2') {
+        data.fill(-1);
+      } else if (name === 'overhead') {
+        data.fill(-2);
+      }
+      weights[name] = tf.variable(tf.tensor(data, shape), true, name);
+    }
+    return new PerfSageModel(config, weights);
+  }
+
+  /** Trainable variables (when built by `init`). */
+  variables(): tf.Variable[] {
+    return Object.values(this.weights).filter((w): w is tf.Variable => w instanceof tf.Variable);
+  }
+
+  private w(name: string): tf.Tensor {
+    return this.weights[name] as tf.Tensor;
+  }
+
+  /**
+   * Forward pass over a batch (call inside `tf.tidy` or dispose the outputs).
+   * A batch with zero nodes is allowed: totals are the overhead.
+   */
+  forward(batch: GraphBatch): PerfSageOutput {
+    const F = this.config.featureNames.length;
+    const T = this.config.heads.length;
+    const scale = tf.tensor1d(this.config.scale);
+    const overhead = tf.mul(tf.softplus(this.w('overhead')), scale) as tf.Tensor1D;
+    if (batch.numNodes === 0) {
+      const node = tf.zeros([0, T]) as tf.Tensor2D;
+      const total = tf.tile(tf.reshape(overhead, [1, T]), [batch.numGraphs, 1]) as tf.Tensor2D;
+      return { node, overhead, total };
+    }
+    const x = tf.tensor2d(batch.x, [batch.numNodes, F]);
+    const aggIn = sparseMatMulOp(batch.aggIn);
+    const aggOut = sparseMatMulOp(batch.aggOut);
+    const readout = sparseMatMulOp(batch.readout);
+    let h = tf.relu(tf.add(linear(x, this.w('in/w')), this.w('in/b'))) as tf.Tensor2D;
+    for (let k = 0; k < this.config.layers; k++) {
+      const cat = tf.concat([h, aggIn(h), aggOut(h)], 1);
+      h = tf.add(h, tf.relu(tf.add(linear(cat, this.w(`sage${k}/w`)), this.w(`sage${k}/b`)))) as tf.Tensor2D;
+    }
+    const z = tf.relu(tf.add(linear(tf.concat([h, x], 1), this.w('head/w1')), this.w('head/b1'))) as tf.Tensor2D;
+    const node = tf.mul(tf.softplus(tf.add(linear(z, this.w('head/w2')), this.w('head/b2'))), scale) as tf.Tensor2D;
+    const total = tf.add(readout(node), overhead) as tf.Tensor2D;
+    return { node, overhead, total };
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The target registry `models/perfsage/targets.json`, written by `npm run train` (train/train.ts)
+ * and completed with held-out accuracy by `npm run evaluate`. Bundled by a static JSON import.
+ */
+import targetsJson from '../../models/perfsage/targets.json' with { type: 'json' };
+import type { Metric, TargetInfo } from '../core/types.ts';
+
+/** Format tag of targets.json. */
+export const TARGETS_FORMAT = 'edgeperf-targets-v1';
+
+/** Held-out accuracy of one (target, metric) (test split of `npm run evaluate`). */
+export interface HeldOutAccuracy {
+  n: number;
+  /** Mean absolute percentage error, percent. */
+  mape: number;
+  /** Share (0..1) of predictions within ±10% of the measurement. */
+  within10: number;
+  kendallTau: number;
+}
+
+/** Calibrated 90% interval: measured/predicted ratio quantiles on the validation split. */
+export interface IntervalCalibration {
+  /** 5th percentile of measured / predicted. */
+  lo: number;
+  /** 95th percentile of measured / predicted. */
+  hi: number;
+  /** Number of validation archs the quantiles come from. */
+  n: number;
+}
+
+/** One entry of targets.json. */
+export interface TargetEntry {
+  id: string;
+  device: string;
+  runtime: string;
+  metrics: Metric[];
+  units: Partial<Record<Metric, 'ms' | 'mJ'>>;
+  /** Output head name per metric (`<id>/<metric>`), an entry of the weights' `config.heads`. */
+  heads: Partial<Record<Metric, string>>;
+  source: string;
+  license: string;
+  /** Number of architectures trained on. */
+  trainingCount: number;
+  /** Graph input shapes seen in training, e.g. `1x3x32x32`. */
+  inputSizes: string[];
+  /** Range of training labels per metric [min, max]. */
+  labelRange: Partial<Record<Metric, [number, number]>>;
+  accuracy?: Partial<Record<Metric, HeldOutAccuracy>>;
+  interval?: Partial<Record<Metric, IntervalCalibration>>;
+}
+
+/** The whole targets.json. */
+export interface TargetsFile {
+  format: string;
+  /** Free text: search space, split, training time. */
+  training: string;
+  /** Op names of executed nodes seen in training. */
+  opsSeen: string[];
+  /** Per-feature [min, max] over training nodes (feature names of src/cost/features.ts). */
+  featureRanges: Record<string, [number, number]>;
+  /** Graph-level ranges over training graphs: executed nodes, total MACs. */
+  graphRanges: { nodes: [number, number]; macs: [number, number] };
+  targets: TargetEntry[];
+}
+
+/** The bundled targets.json. */
+export function bundledTargets(): TargetsFile {
+  return targetsJson as unknown as TargetsFile;
+}
+
+/** The public `TargetInfo` of an entry (see src/core/types.ts). */
+export function toTargetInfo(t: TargetEntry): TargetInfo {
+  const accuracy: NonNullable<TargetInfo['accuracy']> = {};
+  for (const [m, a] of Object.entries(t.accuracy ?? {})) if (a) accuracy[m] = a;
+  return {
+    id: t.id,
+    device: t.device,
+    runtime: t.runtime,
+    metrics: t.metrics,
+    ...(Object.keys(accuracy).length > 0 ? { accuracy } : {}),
+    data: `${t.source}; license ${t.license}; ${t.trainingCount} NB201 architectures, inputs ${t.inputSizes.join(', ')}`,
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * The bundled weights file `models/perfsage/weights.json`:
+ * `{ format: "edgeperf-perfsage-v1", config, weightSpecs, weightData: base64 }`, written with
+ * `tf.io.encodeWeights` and read with `tf.io.decodeWeights` (float32, tfjs weights manifest specs).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { PerfSageModel, weightShapes, type PerfSageConfig } from './perfsage.ts';
+
+/** Format tag of the weights file. */
+export const WEIGHTS_FORMAT = 'edgeperf-perfsage-v1';
+
+/** JSON form of a trained PerfSAGE model. */
+export interface WeightsFile {
+  format: string;
+  config: PerfSageConfig;
+  weightSpecs: tf.io.WeightsManifestEntry[];
+  /** Base64 of the concatenated float32 buffer described by `weightSpecs`. */
+  weightData: string;
+}
+
+/** Serialises a model's weights (in `weightShapes` order) to the JSON form. */
+export async function encodeModel(model: PerfSageModel): Promise<WeightsFile> {
+  const named: tf.NamedTensorMap = {};
+  for (const name of Object.keys(weightShapes(model.config))) named[name] = model.weights[name] as tf.Tensor;
+  const { data, specs } = await tf.io.encodeWeights(named);
+  return { format: WEIGHTS_FORMAT, config: model.config, weightSpecs: specs, weightData: Buffer.from(data).toString('base64') };
+}
+
+/**
+ * Reads the JSON form back into an inference model (plain tensors, not variables).
+ * @throws Error when the format tag or a weight shape does not match
+ */
+export function decodeModel(file: WeightsFile): PerfSageModel {
+  if (file.format !== WEIGHTS_FORMAT) {
+    throw new Error(`models/perfsage/weights.json has format '${file.format}', expected '${WEIGHTS_FORMAT}'`);
+  }
+  const buf = Buffer.from(file.weightData, 'base64');
+  const ab = new Uint8Array(buf).buffer;
+  const named = tf.io.decodeWeights(ab, file.weightSpecs);
+  return new PerfSageModel(file.config, named);
+}

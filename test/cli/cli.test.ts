@@ -1,0 +1,85 @@
+/** The bundled CLI (dist/cli.js) on real models. */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const FIX = join(ROOT, 'test/fixtures/e2e');
+let tmp: string;
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), ...args], { encoding: 'utf8', cwd: tmp });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  if (!existsSync(join(ROOT, 'dist/cli.js'))) execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
+  tmp = mkdtempSync(join(tmpdir(), 'edgeperf-cli-'));
+  writeFileSync(join(tmp, 'broken.onnx'), 'this is not a model');
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('edgeperf predict', () => {
+  it('prints one JSON object per file, continues past a bad file, exits 1', () => {
+    const r = cli('predict', join(FIX, 'light_squeezenet.onnx'), 'broken.onnx', join(FIX, 'light_bvlc_alexnet.onnx'), '--json');
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(3);
+    expect(Object.keys(lines[0])).toEqual(['file', 'format', 'nodes', 'macs', 'params', 'memory', 'predictions', 'warnings']);
+    expect(lines[0].predictions.map((p: { target: string }) => p.target)).toEqual(['raspberry-pi-4', 'pixel-3']);
+    expect(lines[0].predictions[0]).toMatchObject({ metric: 'latency', unit: 'ms' });
+    expect(lines[0].predictions[0].value).toBeGreaterThan(0);
+    expect(lines[1]).toEqual({ file: 'broken.onnx', error: expect.stringContaining('broken.onnx') });
+    expect(lines[2].file).toMatch(/alexnet/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 with the known ids for an unknown target', () => {
+    const r = cli('predict', join(FIX, 'light_squeezenet.onnx'), '--target', 'toaster');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown target 'toaster'. Known targets: .*raspberry-pi-4/);
+  });
+});
+
+describe('edgeperf diff / inspect / targets / synth', () => {
+  it('diff prints the comment Markdown for the pair', () => {
+    const r = cli('diff', join(FIX, 'light_squeezenet.onnx'), join(FIX, 'light_inception_v1.onnx'), '--target', 'pixel-3');
+    expect(r.code).toBe(0);
+    expect(r.stdout.startsWith('<!-- edgeperf:default -->')).toBe(true);
+    expect(r.stdout).toMatch(/\| pixel-3 \| latency \| [0-9.]+ ms → [0-9.]+ ms \|/);
+  });
+
+  it('diff --max-increase exits 1 when exceeded', () => {
+    const r = cli('diff', join(FIX, 'light_squeezenet.onnx'), join(FIX, 'light_inception_v1.onnx'), '--max-increase', '5%');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('❌');
+  });
+
+  it('inspect prints a per-op table with totals', () => {
+    const r = cli('inspect', join(FIX, 'light_bvlc_alexnet.onnx'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\| Conv +\| +5 \|/);
+    expect(r.stdout).toMatch(/\| Total/);
+  });
+
+  it('targets lists ids with held-out MAPE', () => {
+    const r = cli('targets');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('raspberry-pi-4');
+    expect(r.stdout).toContain('pixel-3');
+  });
+
+  it('synth nb201 writes one file per arch line', () => {
+    const arch = '|nor_conv_3x3~0|+|nor_conv_3x3~0|skip_connect~1|+|skip_connect~0|none~1|nor_conv_1x1~2|';
+    expect(cli('synth', 'nb201', arch, '-o', 'one.onnx').code).toBe(0);
+    expect(existsSync(join(tmp, 'one.onnx'))).toBe(true);
+    writeFileSync(join(tmp, 'archs.txt'), `${arch}\n${arch.replace('nor_conv_1x1', 'avg_pool_3x3')}\n`);
+    expect(cli('synth', 'nb201', '--archs', 'archs.txt', '-o', 'out').code).toBe(0);
+    expect(readdirSync(join(tmp, 'out')).sort()).toEqual(['0.onnx', '1.onnx']);
+    const bad = cli('synth', 'nb201', '|nope~0|', '-o', 'x.onnx');
+    expect(bad.code).toBe(2);
+  });
+});

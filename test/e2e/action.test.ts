@@ -1,0 +1,264 @@
+/**
+ * End to end: the bundled action (dist/index.js) against a local fake GitHub API and a real git
+ * repository whose head commit modifies, adds, removes and renames real ONNX models.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeGitHub, type FakeGitHub, type PrFile } from './fake-github.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const FIX = join(ROOT, 'test/fixtures/e2e');
+const OWNER = 'octo-org';
+const REPO = 'vision-models';
+const PR = 42;
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+}
+
+function put(repo: string, path: string, bytes: Buffer | string): void {
+  mkdirSync(dirname(join(repo, path)), { recursive: true });
+  writeFileSync(join(repo, path), bytes);
+}
+
+/** Parses the GITHUB_OUTPUT file (`name<<DELIM\nvalue\nDELIM`). */
+function parseOutputs(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const re = /^(.+?)<<(.+)\n([\s\S]*?)\n\2$/gm;
+  for (const m of text.matchAll(re)) out[m[1]!] = m[3]!;
+  return out;
+}
+
+interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+let tmp: string;
+let repo: string;
+let baseSha: string;
+let headSha: string;
+let eventPath: string;
+let gh: FakeGitHub;
+
+async function runAction(inputs: Record<string, string>, extraEnv: Record<string, string> = {}): Promise<RunResult> {
+  const runDir = mkdtempSync(join(tmp, 'run-'));
+  const outputFile = join(runDir, 'output');
+  const summaryFile = join(runDir, 'summary');
+  writeFileSync(outputFile, '');
+  writeFileSync(summaryFile, '');
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? tmp,
+    NO_PROXY: '127.0.0.1',
+    GITHUB_ACTIONS: 'true',
+    CI: 'true',
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+    GITHUB_REPOSITORY_OWNER: OWNER,
+    GITHUB_WORKSPACE: repo,
+    GITHUB_API_URL: gh.url,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_SHA: headSha,
+    GITHUB_REF: `refs/pull/${PR}/merge`,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    RUNNER_TEMP: runDir,
+    'INPUT_GITHUB-TOKEN': 'ghs_fake',
+    ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
+    ...extraEnv,
+  };
+  const child = spawn(process.execPath, [join(ROOT, 'dist/index.js')], { cwd: repo, env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const code = await new Promise<number>((res) => child.on('close', (c) => res(c ?? -1)));
+  return { code, stdout, stderr, outputs: parseOutputs(readFileSync(outputFile, 'utf8')), summary: readFileSync(summaryFile, 'utf8') };
+}
+
+const FILES: PrFile[] = [
+  { filename: '.github/edgeperf.yml', status: 'added' },
+  { filename: 'README.md', status: 'modified' },
+  { filename: 'models/a.onnx', status: 'modified' },
+  { filename: 'models/b.onnx', status: 'removed' },
+  { filename: 'models/broken.onnx', status: 'added' },
+  { filename: 'models/c.onnx', status: 'added' },
+  { filename: 'models/d.onnx', status: 'renamed', previous_filename: 'models/old/d.onnx' },
+  { filename: 'train/notes.txt', status: 'added' },
+];
+
+beforeAll(async () => {
+  if (!existsSync(join(ROOT, 'dist/index.js'))) {
+    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
+  }
+  tmp = mkdtempSync(join(tmpdir(), 'edgeperf-e2e-'));
+  repo = join(tmp, 'repo');
+  mkdirSync(repo);
+  git(repo, 'init', '-q', '-b', 'main');
+  git(repo, 'config', 'user.email', 'ci@example.com');
+  git(repo, 'config', 'user.name', 'CI');
+  const squeeze = readFileSync(join(FIX, 'light_squeezenet.onnx'));
+  // Base: a = SqueezeNet, b = AlexNet, old/d = SqueezeNet.
+  put(repo, 'README.md', '# vision models\n');
+  put(repo, 'models/a.onnx', squeeze);
+  copyFileSync(join(FIX, 'light_bvlc_alexnet.onnx'), join(repo, 'models/b.onnx'));
+  put(repo, 'models/old/d.onnx', squeeze);
+  git(repo, 'add', '-A');
+  git(repo, 'commit', '-q', '-m', 'base');
+  baseSha = git(repo, 'rev-parse', 'HEAD');
+  // Head: a replaced by the bigger Inception v1, b removed, c added, d renamed, a corrupt model added.
+  copyFileSync(join(FIX, 'light_inception_v1.onnx'), join(repo, 'models/a.onnx'));
+  git(repo, 'rm', '-q', 'models/b.onnx');
+  copyFileSync(join(FIX, 'light_bvlc_alexnet.onnx'), join(repo, 'models/c.onnx'));
+  git(repo, 'mv', 'models/old/d.onnx', 'models/d.onnx');
+  put(repo, 'models/broken.onnx', squeeze.subarray(0, 1000));
+  put(repo, 'README.md', '# vision models\n\nNow with Inception.\n');
+  put(repo, 'train/notes.txt', 'notes\n');
+  put(
+    repo,
+    '.github/edgeperf.yml',
+    'budgets:\n  - models: "models/c.onnx"\n    target: pixel-3\n    metric: latency\n    max: 0.001 ms\n    level: warn\n',
+  );
+  git(repo, 'add', '-A');
+  git(repo, 'commit', '-q', '-m', 'head');
+  headSha = git(repo, 'rev-parse', 'HEAD');
+
+  // The PR event: GitHub's own example payload, patched to our repository and commits.
+  const require = createRequire(import.meta.url);
+  const defs = require('@octokit/webhooks-examples') as { name: string; examples: Record<string, any>[] }[];
+  const example = structuredClone(defs.find((d) => d.name === 'pull_request')!.examples.find((e) => e.action === 'synchronize' || e.action === 'opened')!);
+  example.number = PR;
+  example.pull_request.number = PR;
+  example.pull_request.base.sha = baseSha;
+  example.pull_request.head.sha = headSha;
+  for (const r of [example.repository, example.pull_request.base.repo, example.pull_request.head.repo]) {
+    r.name = REPO;
+    r.full_name = `${OWNER}/${REPO}`;
+    r.owner.login = OWNER;
+  }
+  eventPath = join(tmp, 'event.json');
+  writeFileSync(eventPath, JSON.stringify(example));
+
+  gh = await startFakeGitHub({
+    owner: OWNER,
+    repo: REPO,
+    number: PR,
+    files: FILES,
+    pageSize: 3,
+    comments: [
+      { id: 1, body: 'LGTM, but see the report:\n> <!-- edgeperf:default -->\n> old numbers', user: { login: 'alice', type: 'User' } },
+      { id: 2, body: '<!-- edgeperf:other-workflow -->\nanother report', user: { login: 'github-actions[bot]', type: 'Bot' } },
+      { id: 3, body: 'ok', user: { login: 'bob', type: 'User' } },
+    ],
+  });
+}, 300_000);
+
+afterAll(async () => {
+  await gh?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+const ours = () => gh.comments.filter((c) => c.body.startsWith('<!-- edgeperf:default -->'));
+
+describe('the action on a pull request', () => {
+  let first: RunResult;
+  let second: RunResult;
+
+  it('fails when max-increase 5% is exceeded, and creates one comment', async () => {
+    first = await runAction({ 'max-increase': '5%', targets: 'raspberry-pi-4,pixel-3' });
+    expect(first.code, first.stdout + first.stderr).toBe(1);
+    expect(first.stdout).toMatch(/::error::EdgePerf budget exceeded: models\/a\.onnx /);
+    expect(first.outputs.exceeded).toBe('true');
+    expect(ours()).toHaveLength(1);
+    expect(gh.comments).toHaveLength(4);
+    // Pagination was followed for both list endpoints (3 items per page).
+    expect(gh.requests.filter((r) => r.path.includes(`/pulls/${PR}/files`)).length).toBe(3);
+    expect(gh.requests.some((r) => r.path.includes('/comments') && r.path.includes('page=2'))).toBe(true);
+  });
+
+  it('passes with max-increase 1000% and updates the same comment', async () => {
+    const id = ours()[0]!.id;
+    second = await runAction({ 'max-increase': '1000%' });
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+    expect(second.outputs.exceeded).toBe('false');
+    expect(ours()).toHaveLength(1);
+    expect(ours()[0]!.id).toBe(id);
+    expect(gh.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/issues/comments/${id}`))).toHaveLength(1);
+    expect(gh.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+    // Other comments untouched.
+    expect(gh.comments.find((c) => c.id === 2)!.body).toBe('<!-- edgeperf:other-workflow -->\nanother report');
+  });
+
+  it('puts the same Markdown in the comment, the job summary and the comment-body output', () => {
+    const body = ours()[0]!.body;
+    expect(second.outputs['comment-body']).toBe(body);
+    expect(second.summary.trim()).toBe(body.trim());
+  });
+
+  it('names every changed model and every target; shows added, removed, renamed and errors', () => {
+    const md = ours()[0]!.body;
+    for (const m of ['models/a.onnx', 'models/b.onnx', 'models/c.onnx', 'models/d.onnx', 'models/broken.onnx']) {
+      expect(md).toContain('`' + m + '`');
+    }
+    for (const t of ['raspberry-pi-4', 'pixel-3']) expect(md).toContain(`| ${t} | latency |`);
+    expect(md).not.toContain('README.md');
+    expect(md).toMatch(/`models\/b\.onnx` \| raspberry-pi-4 \| latency \| [0-9.]+ ms → — \|.*🗑️ removed/);
+    expect(md).toMatch(/`models\/c\.onnx` \| raspberry-pi-4 \| latency \| — → [0-9.]+ ms \|.*🆕 new/);
+    expect(md).toContain('`models/d.onnx` (renamed from `models/old/d.onnx`)');
+    expect(md).toMatch(/\| `models\/broken\.onnx` \|.*❌ not analysed \|/);
+    expect(md).toMatch(/<details><summary>Errors \(1\)<\/summary>\n\n- models\/broken\.onnx: /);
+    expect(md).toContain('⚠️ 1 budget warning');
+    expect(md).toMatch(/\*\*5 models\*\* \(1 changed, 2 new, 1 removed, 1 unchanged, 1 not analysed\)|\*\*5 models\*\*/);
+  });
+
+  it('writes the JSON report under RUNNER_TEMP', () => {
+    const j = JSON.parse(readFileSync(second.outputs.report!, 'utf8'));
+    expect(j.version).toBe(1);
+    expect(j.models.map((m: { file: string }) => m.file)).toEqual(['models/a.onnx', 'models/b.onnx', 'models/broken.onnx', 'models/c.onnx', 'models/d.onnx']);
+    const a = j.models[0];
+    expect(a.status).toBe('changed');
+    expect(a.entries.filter((e: { metric: string }) => e.metric === 'latency').map((e: { target: string }) => e.target)).toEqual(['raspberry-pi-4', 'pixel-3']);
+  });
+
+  it('does not modify the workspace', () => {
+    expect(git(repo, 'status', '--porcelain')).toBe('');
+    expect(git(repo, 'rev-parse', 'HEAD')).toBe(headSha);
+  });
+
+  it('warns but succeeds when the token cannot comment (fork PR)', async () => {
+    gh.denyWrites = 403;
+    try {
+      const before = ours()[0]!.body;
+      const r = await runAction({ 'max-increase': '1000%' });
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/::warning::EdgePerf did not comment: the token cannot write/);
+      expect(r.summary).toContain('<!-- edgeperf:default -->');
+      expect(r.outputs['comment-body']).toContain('| `models/a.onnx` |');
+      expect(ours()[0]!.body).toBe(before);
+    } finally {
+      gh.denyWrites = undefined;
+    }
+  });
+
+  it('skips other events with a notice and exit code 0', async () => {
+    const r = await runAction({}, { GITHUB_EVENT_NAME: 'push' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/::notice::EdgePerf reports on pull requests; event 'push' is skipped/);
+  });
+
+  it('fails with one line naming the input for an invalid input', async () => {
+    const r = await runAction({ 'max-increase': 'lots' });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/::error::max-increase: 'lots' is not a percentage/);
+    expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /);
+  });
+});

@@ -1,0 +1,49 @@
+/**
+ * Targets trained from the NB201 measurements CSV (../shared/data/nb201/latency_ms.csv): one
+ * GNN head each. Sources per ../shared/data/README.md and ../shared/specs/search-spaces.md 1.7.
+ */
+
+/** A trainable target: the CSV column holding its latency and what we know about it. */
+export interface TargetDef {
+  id: string;
+  /** Column of nb201/latency_ms.csv (ms). */
+  column: string;
+  device: string;
+  runtime: string;
+  source: string;
+  license: string;
+  /** Resolution of the labels in ms (HELP phone columns are whole milliseconds); 0 = continuous. */
+  resolutionMs: number;
+}
+
+const HWB = 'HW-NAS-Bench (Li et al., ICLR 2021; GATECH-EIC/HW-NAS-Bench), NB201 CIFAR-10 values as redistributed in HELP data/ (HayeonLee/HELP)';
+const HELP = 'HELP (Lee et al., NeurIPS 2021; HayeonLee/HELP data/), NB201 CIFAR-10';
+
+/** Every target head, in head order. `raspberry-pi-4` and `pixel-3` are the primary ones. */
+export const TARGET_DEFS: TargetDef[] = [
+  {
+    id: 'raspberry-pi-4',
+    column: 'raspi4',
+    device: 'Raspberry Pi 4',
+    runtime: 'TensorFlow Lite, batch 1 (Keras re-implementation; threads and precision unverified)',
+    source: HWB,
+    license: 'MIT',
+    resolutionMs: 0,
+  },
+  {
+    id: 'pixel-3',
+    column: 'pixel3',
+    device: 'Google Pixel 3',
+    runtime: 'TensorFlow Lite, batch 1 (tool and threads unverified)',
+    source: HWB,
+    license: 'MIT',
+    resolutionMs: 0,
+  },
+  { id: 'pixel-2', column: 'pixel2', device: 'Google Pixel 2', runtime: 'mobile runtime as in HELP (unverified)', source: HELP, license: 'MIT', resolutionMs: 1 },
+  { id: 'samsung-a50', column: 'samsung_a50', device: 'Samsung Galaxy A50', runtime: 'mobile runtime as in HELP (unverified)', source: HELP, license: 'MIT', resolutionMs: 1 },
+  { id: 'samsung-s7', column: 'samsung_s7', device: 'Samsung Galaxy S7', runtime: 'mobile runtime as in HELP (unverified)', source: HELP, license: 'MIT', resolutionMs: 1 },
+  { id: 'essential-ph-1', column: 'essential_ph_1', device: 'Essential PH-1', runtime: 'mobile runtime as in HELP (unverified)', source: HELP, license: 'MIT', resolutionMs: 1 },
+  { id: 'xeon-gold-6226', column: 'gold_6226', device: 'Intel Xeon Gold 6226 CPU', runtime: 'as in HELP (unverified)', source: HELP, license: 'MIT', resolutionMs: 0 },
+  { id: 'eyeriss', column: 'eyeriss', device: 'Eyeriss ASIC (simulated estimate)', runtime: 'simulator (HW-NAS-Bench; tool unverified)', source: HWB, license: 'MIT', resolutionMs: 0 },
+  { id: 'fpga', column: 'fpga', device: 'FPGA (simulated estimate)', runtime: 'simulator (HW-NAS-Bench; board unverified)', source: HWB, license: 'MIT', resolutionMs: 0 },
+];

@@ -25,7 +25,7 @@ function optionParser<T>(parse: (v: string) => T): (v: string) => T {
 }
 
 const targetOption = () =>
-  new Option('-t, --target <id>', 'target id; repeat or separate by commas (default: raspberry-pi-4,pixel-3)')
+  new Option('-t, --target <id>', 'target id; repeat or separate by commas')
     .argParser(collectTargets)
     .default([] as string[], 'raspberry-pi-4,pixel-3');
 const shapesOption = () =>

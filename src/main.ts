@@ -143,7 +143,7 @@ export async function run(): Promise<void> {
     });
     const pairs = await evaluatePairs(files, inputs, predictor, workspace, baseReader);
     for (const p of pairs) {
-      for (const r of [p.base, p.head]) if (r && !r.ok) core.warning(r.error);
+      for (const r of [p.base, p.head]) if (r && !r.ok) core.warning(r.error, { file: r.file });
     }
 
     const report = buildReport(pairs, rules, targets, { key: inputs.commentKey, globs: inputs.models });

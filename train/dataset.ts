@@ -133,6 +133,9 @@ function sourceKey(): string {
   return h.digest('hex').slice(0, 12);
 }
 
+/** How `none` edges are built for training (see `Nb201Options.zeroEdges`). */
+export type ZeroEdges = 'fold' | 'keep';
+
 /** One architecture featurised: node rows, local edges, MACs and executed op names. */
 export interface ArchFeatures {
   x: Float32Array;
@@ -144,8 +147,8 @@ export interface ArchFeatures {
 }
 
 /** Builds, analyses and featurises one NB201 arch string. */
-export function featurizeArch(archStr: string): ArchFeatures {
-  const bytes = buildNb201Onnx(archStr, { weights: 'external' });
+export function featurizeArch(archStr: string, zeroEdges: ZeroEdges = 'fold'): ArchFeatures {
+  const bytes = buildNb201Onnx(archStr, { weights: 'external', zeroEdges });
   const analysis = analyzeModel(bytes, `nb201:${archStr}`);
   const f = extractFeatures(analysis);
   return { x: f.x, n: f.nodeIndex.length, edgeSrc: f.edgeSrc, edgeDst: f.edgeDst, macs: analysis.macs, ops: f.rawOps };
@@ -155,9 +158,10 @@ export function featurizeArch(archStr: string): ArchFeatures {
  * Loads the featurised set, building it (with a progress bar) when the cache is missing or
  * stale. Cache: `.cache/nb201-<key>.json` + `.bin` under the repo root.
  */
-export function loadNb201Dataset(dataDir: string, opts: { quiet?: boolean } = {}): Nb201Dataset {
+export function loadNb201Dataset(dataDir: string, opts: { quiet?: boolean; zeroEdges?: ZeroEdges } = {}): Nb201Dataset {
   const csv = readNb201Csv(dataDir);
-  const key = sourceKey();
+  const zeroEdges = opts.zeroEdges ?? 'fold';
+  const key = `${zeroEdges}-${sourceKey()}`;
   const cacheDir = join(REPO_ROOT, '.cache');
   const metaPath = join(cacheDir, `nb201-${key}.json`);
   const binPath = join(cacheDir, `nb201-${key}.bin`);
@@ -181,11 +185,11 @@ export function loadNb201Dataset(dataDir: string, opts: { quiet?: boolean } = {}
   const eDst: number[] = [];
   const macs = new Float64Array(A);
   const ops = new Set<string>();
-  const bar = opts.quiet ? undefined : new cliProgress.SingleBar({ format: 'featurise NB201 [{bar}] {value}/{total} {eta}s left' }, cliProgress.Presets.shades_classic);
+  const bar = opts.quiet ? undefined : new cliProgress.SingleBar({ format: 'featurise NB201 [{bar}] {value}/{total} {eta}s left', noTTYOutput: true, notTTYSchedule: 15000 }, cliProgress.Presets.shades_classic);
   bar?.start(A, 0);
   const F = NUM_FEATURES;
   for (let a = 0; a < A; a++) {
-    const f = featurizeArch(csv.archStr[a] as string);
+    const f = featurizeArch(csv.archStr[a] as string, zeroEdges);
     for (let i = 0; i < f.n; i++) {
       const row = f.x.subarray(i * F, (i + 1) * F);
       const k = Array.prototype.join.call(row, ',');
@@ -312,7 +316,7 @@ export function splitIndices(ds: Nb201Dataset, split: Split): number[] {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const dir = resolveDataDir();
   const t0 = Date.now();
-  const ds = loadNb201Dataset(dir);
+  const ds = loadNb201Dataset(dir, { zeroEdges: (argValue('zero-edges') as ZeroEdges | undefined) ?? 'fold' });
   const nodes = ds.nodeOffset[ds.archIdx.length] as number;
   console.log(
     `${ds.archIdx.length} archs, ${nodes} nodes (${(nodes / ds.archIdx.length).toFixed(1)}/graph), ` +

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const file = JSON.parse(readFileSync(join(REPO_ROOT, 'models/perfsage/weights.json'), 'utf8')) as WeightsFile;
   const targetsFile = JSON.parse(readFileSync(join(REPO_ROOT, 'models/perfsage/targets.json'), 'utf8')) as TargetsFile;
   const model = decodeModel(file);
-  const ds = loadNb201Dataset(dataDir);
+  const ds = loadNb201Dataset(dataDir, { zeroEdges: targetsFile.nb201ZeroEdges ?? 'fold' });
   const train = splitIndices(ds, 'train');
   const test = splitIndices(ds, 'test');
   const heads = model.config.heads;

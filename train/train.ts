@@ -18,8 +18,9 @@ import { makeBatch } from '../src/predict/batch.ts';
 import { PerfSageModel, type PerfSageConfig } from '../src/predict/perfsage.ts';
 import type { TargetEntry, TargetsFile } from '../src/predict/targets.ts';
 import { encodeModel } from '../src/predict/weights-io.ts';
-import { argValue, archGraph, loadNb201Dataset, REPO_ROOT, resolveDataDir, splitIndices, type Nb201Dataset } from './dataset.ts';
+import { argValue, archGraph, loadNb201Dataset, REPO_ROOT, resolveDataDir, splitIndices, type Nb201Dataset, type ZeroEdges } from './dataset.ts';
 import { column, predictArchs } from './infer.ts';
+import { groupArchs } from './dedupe.ts';
 import { accuracy, MIN_MS, quantile } from './metrics.ts';
 import { TARGET_DEFS, type TargetDef } from './target-defs.ts';
 
@@ -88,11 +89,12 @@ async function main(): Promise<void> {
   const minutes = Number(argValue('minutes') ?? 20);
   const limit = argValue('limit');
   const outDir = argValue('out') ?? join(REPO_ROOT, 'models', 'perfsage');
+  const zeroEdges = (argValue('zero-edges') ?? 'keep') as ZeroEdges;
   const backend = await initBackend();
   console.log(`backend: ${backend.name}`);
   const t0 = Date.now();
 
-  const ds = loadNb201Dataset(dataDir);
+  const ds = loadNb201Dataset(dataDir, { zeroEdges });
   console.log(`dataset ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   let train = splitIndices(ds, 'train');
   const val = splitIndices(ds, 'val');
@@ -100,7 +102,6 @@ async function main(): Promise<void> {
   if (limit) train = train.slice(0, Number(limit));
   const defs = TARGET_DEFS.filter((d) => ds.labels[d.column]);
   const T = defs.length;
-  const labelsOf = (a: number): number[] => defs.map((d) => (ds.labels[d.column] as Float64Array)[a] as number);
 
   const stats = featureStats(ds, train);
   const nodesTrain = train.map((a) => (ds.nodeOffset[a + 1] as number) - (ds.nodeOffset[a] as number));
@@ -121,11 +122,35 @@ async function main(): Promise<void> {
   const optimizer = tf.train.adam(lr0);
   const rand = rng(seed);
 
-  const stepsPerEpoch = Math.ceil(train.length / batchSize);
+  // One sample per WL-equivalence group (see dedupe.ts): summed weight, weighted mean log label.
+  // A graph folded to nothing whose label is >= MIN_MS contradicts its measurement (the runtime
+  // executed something): such labels get weight 0.
+  const groups = groupArchs(ds, train);
+  const gW = new Float32Array(groups.length * T);
+  const gL = new Float32Array(groups.length * T);
+  groups.forEach((g, gi) => {
+    const empty = (ds.nodeOffset[g.rep + 1] as number) === (ds.nodeOffset[g.rep] as number);
+    defs.forEach((d, t) => {
+      let W = 0;
+      let L = 0;
+      for (const a of g.members) {
+        const y = (ds.labels[d.column] as Float64Array)[a] as number;
+        const wt = empty && y >= MIN_MS ? 0 : labelWeight(y, d);
+        if (wt > 0) {
+          W += wt;
+          L += wt * Math.log(y);
+        }
+      }
+      gW[gi * T + t] = W;
+      gL[gi * T + t] = W > 0 ? L / W : 0;
+    });
+  });
+  console.log(`${train.length} train archs in ${groups.length} WL-distinct graphs; val ${val.length}, test ${test.length}`);
+  const stepsPerEpoch = Math.ceil(groups.length / batchSize);
   let plannedEpochs = epochs;
   let best = { score: Infinity, epoch: -1, values: new Map<string, Float32Array>() };
   const bar = new cliProgress.SingleBar(
-    { format: 'train [{bar}] {percentage}% | epoch {epoch}/{epochs} | loss {loss} | val MAPE {val}% (best {best}%) | {duration_formatted}' },
+    { format: 'train [{bar}] {percentage}% | epoch {epoch}/{epochs} | loss {loss} | val MAPE {val}% (best {best}%) | {duration_formatted}', noTTYOutput: true, notTTYSchedule: 30000 },
     cliProgress.Presets.shades_classic,
   );
   let step = 0;
@@ -133,7 +158,7 @@ async function main(): Promise<void> {
   const history: string[] = [];
   for (let epoch = 0; epoch < plannedEpochs; epoch++) {
     const te = Date.now();
-    const order = [...train];
+    const order = groups.map((_, gi) => gi);
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
       [order[i], order[j]] = [order[j] as number, order[i] as number];
@@ -145,25 +170,24 @@ async function main(): Promise<void> {
       const progress = Math.min(step / (plannedEpochs * stepsPerEpoch), 1);
       (optimizer as unknown as { learningRate: number }).learningRate = (lr0 / 30) + (lr0 - lr0 / 30) * 0.5 * (1 + Math.cos(Math.PI * progress));
       const batch = makeBatch(
-        part.map((a) => archGraph(ds, a)),
+        part.map((gi) => archGraph(ds, (groups[gi] as { rep: number }).rep)),
         config.featMean,
         config.featStd,
       );
       const y = new Float32Array(part.length * T);
       const w = new Float32Array(part.length * T);
-      part.forEach((a, b) => {
-        labelsOf(a).forEach((v, t) => {
-          const wt = labelWeight(v, defs[t] as TargetDef);
-          y[b * T + t] = wt > 0 ? v : 1;
-          w[b * T + t] = wt;
-        });
+      part.forEach((gi, b) => {
+        for (let t = 0; t < T; t++) {
+          y[b * T + t] = gL[gi * T + t] as number;
+          w[b * T + t] = gW[gi * T + t] as number;
+        }
       });
       const loss = tf.tidy(() => {
         const yT = tf.tensor2d(y, [part.length, T]);
         const wT = tf.tensor2d(w, [part.length, T]);
         const { value, grads } = tf.variableGrads(() => {
           const out = model.forward(batch);
-          const err = tf.sub(tf.log(tf.add(out.total, 1e-6)), tf.log(yT));
+          const err = tf.sub(tf.log(tf.add(out.total, 1e-6)), yT);
           return tf.div(tf.sum(tf.mul(wT, tf.square(err))), tf.add(tf.sum(wT), 1e-6)) as tf.Scalar;
         }, vars);
         // Clip by global norm 5.
@@ -242,9 +266,10 @@ async function main(): Promise<void> {
     format: 'edgeperf-targets-v1',
     training:
       `NAS-Bench-201 CIFAR-10 TinyNetwork graphs (C=16, N=5, input 1x3x32x32) built with buildNb201Onnx and analysed with ` +
-      `folding + DCE; split by a seeded hash of arch_idx into train ${train.length} / val ${val.length} / test ${test.length}; ` +
+      `folding + DCE (none edges: ${zeroEdges}); split by a seeded hash of arch_idx into train ${train.length} / val ${val.length} / test ${test.length}; ` +
       `hidden ${hidden}, K=3, batch ${batchSize}, ${plannedEpochs} epochs (best ${best.epoch + 1}), seed ${seed}, ` +
       `${Math.round(trainSeconds)} s on the ${backend.name} backend. Accuracy: test split, archs measured >= ${MIN_MS} ms.`,
+    nb201ZeroEdges: zeroEdges,
     opsSeen: ds.ops,
     featureRanges,
     graphRanges: { nodes: [Math.min(...nodeCounts), Math.max(...nodeCounts)], macs: [Math.min(...macs), Math.max(...macs)] },

@@ -2,31 +2,9 @@
 import { markdownTable } from 'markdown-table';
 import { analyzeModel } from '../core/analyze.ts';
 import type { LoadOptions } from '../core/types.ts';
+import { perOpTable } from '../graph/summary.ts';
 import { formatBytes, formatCount } from '../report/units.ts';
 import { readModel } from './common.ts';
-
-/** One row of the per-op table. */
-interface OpRow {
-  op: string;
-  count: number;
-  macs: number;
-  params: number;
-  outputBytes: number;
-}
-
-/** Groups the analysis' per-node costs by op, most MACs first. */
-function opRows(costs: { op: string; macs: number; params: number; outputBytes: number }[]): OpRow[] {
-  const by = new Map<string, OpRow>();
-  for (const c of costs) {
-    const r = by.get(c.op) ?? { op: c.op, count: 0, macs: 0, params: 0, outputBytes: 0 };
-    r.count++;
-    r.macs += c.macs;
-    r.params += c.params;
-    r.outputBytes += c.outputBytes;
-    by.set(c.op, r);
-  }
-  return [...by.values()].sort((a, b) => b.macs - a.macs || b.count - a.count || a.op.localeCompare(b.op));
-}
 
 /**
  * Prints the per-op table of one model.
@@ -35,7 +13,7 @@ function opRows(costs: { op: string; macs: number; params: number; outputBytes: 
 export async function inspectCommand(file: string, opts: { json?: boolean; inputShapes?: Record<string, number[]> }): Promise<number> {
   const load: LoadOptions = opts.inputShapes ? { inputShapes: opts.inputShapes } : {};
   const a = analyzeModel(await readModel(file), file, load);
-  const rows = opRows(a.costs);
+  const rows = perOpTable(a);
   if (opts.json) {
     process.stdout.write(
       JSON.stringify({

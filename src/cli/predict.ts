@@ -49,10 +49,12 @@ function predictText(r: Extract<ModelResult, { ok: true }>): string {
       metric,
       formatValue(p.value, metric),
       p.interval ? `${formatValue(p.interval[0], metric)} – ${formatValue(p.interval[1], metric)}` : 'n/a',
-      p.ood ? `yes${p.oodReasons?.length ? ` (${p.oodReasons.join('; ')})` : ''}` : 'no',
+      p.ood ? 'yes' : 'no',
     ];
   });
   lines.push(markdownTable([['Target', 'Metric', 'Predicted', 'Interval', 'Out of distribution'], ...rows], { align: ['l', 'l', 'r', 'r', 'l'] }));
+  const reasons = [...new Set(r.predictions.flatMap((p) => p.oodReasons ?? []))];
+  for (const x of reasons) lines.push(`out of distribution: ${x}`);
   if (a.unsupportedOps.length > 0) lines.push(`unsupported ops (0 MACs): ${a.unsupportedOps.join(', ')}`);
   for (const w of a.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n') + '\n';

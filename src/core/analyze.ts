@@ -38,7 +38,11 @@ export function analyzeGraph(graph: Graph, file: string): ModelAnalysis {
   try {
     g = inferGraph(graph);
   } catch (e) {
-    if (e instanceof ShapeError) throw new ModelFormatError(file, e.message);
+    if (e instanceof ShapeError) {
+      const defaulted = graph.warnings.filter((w) => w.includes('is dynamic; assumed 1'));
+      const hint = defaulted.length > 0 ? ` (dynamic input dims were assumed 1: set inputShapes, e.g. --input-shape)` : '';
+      throw new ModelFormatError(file, e.message + hint);
+    }
     if (e instanceof EdgePerfError) throw e;
     const why = e instanceof Error ? e.message : String(e);
     throw new ModelFormatError(file, `internal error while analysing the graph (please report): ${why}`);

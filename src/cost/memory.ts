@@ -33,25 +33,33 @@ export interface Placement extends BufferLife {
  * Greedy-by-size placement (largest first; ties by earlier first use, then id).
  * @param alignment offsets are rounded up to a multiple of this many bytes (TFLite: 16 in
  *   TFLite Micro, 64 in the TFLite arena); 1 = none
- * @returns placements and the arena size (max end offset), in bytes
+ * @returns placements (sorted by offset) and the arena size (max end offset), in bytes
  */
 export function planArena(buffers: readonly BufferLife[], alignment = 1): { placements: Placement[]; peak: number } {
   const order = [...buffers].filter((b) => b.size > 0).sort((a, b) => b.size - a.size || a.first - b.first || (a.id < b.id ? -1 : 1));
-  const placed: Placement[] = [];
+  // `byOffset` stays sorted by offset, so the overlapping buffers come out in offset order.
+  const byOffset: Placement[] = [];
   let peak = 0;
   const align = (x: number): number => (alignment > 1 ? Math.ceil(x / alignment) * alignment : x);
   for (const b of order) {
-    const live = placed.filter((p) => p.first <= b.last && b.first <= p.last).sort((x, y) => x.offset - y.offset);
     let offset = 0;
-    for (const p of live) {
+    for (const p of byOffset) {
+      if (p.first > b.last || b.first > p.last) continue;
       if (p.offset - offset >= b.size) break;
       offset = Math.max(offset, align(p.offset + p.size));
     }
     const pl: Placement = { ...b, offset };
-    placed.push(pl);
+    let lo = 0;
+    let hi = byOffset.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (byOffset[mid]!.offset <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    byOffset.splice(lo, 0, pl);
     peak = Math.max(peak, offset + b.size);
   }
-  return { placements: placed, peak };
+  return { placements: byOffset, peak };
 }
 
 /** Lifetimes of the non-constant tensors of `graph` (see module docstring). */

@@ -8,9 +8,17 @@ import onnxpkg from 'onnx-proto';
 import type { DType, TensorData, TensorInfo } from '../graph/ir.ts';
 import { MAX_FOLD_ELEMENTS } from '../graph/ir.ts';
 import { dtypeFromOnnx } from '../graph/dtype-codes.ts';
-import { dataAllZero, numel } from '../graph/tensor.ts';
+import { dataAllZero, isFloatDType, numel } from '../graph/tensor.ts';
 
 const { onnx } = onnxpkg;
+
+/**
+ * Largest float tensor whose values are decoded. Float weights are never needed for shapes;
+ * small float constants are (Resize scales, Clip bounds, `Mul(x, 0)` zeros), so only those are
+ * decoded, which keeps reading multi-megabyte models fast. Integer tensors (shapes, indices) are
+ * decoded up to `MAX_FOLD_ELEMENTS`.
+ */
+export const MAX_FLOAT_DECODE = 4096;
 
 /** A protobufjs int64: a JS number or a `Long` object. */
 export type LongLike = number | { toNumber(): number } | null | undefined;
@@ -38,9 +46,10 @@ export function tensorFromProto(t: onnxpkg.onnx.ITensorProto, id: string, isWeig
   if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) return info;
   const n = numel(dims);
   const raw = t.rawData && t.rawData.length > 0 ? t.rawData : undefined;
-  if (n > MAX_FOLD_ELEMENTS) {
-    // Large: no values kept; only note whether it is all zero (cheap byte scan).
+  if (n > (isFloatDType(dtype) ? MAX_FLOAT_DECODE : MAX_FOLD_ELEMENTS)) {
+    // Large: no values kept; only note whether it is all zero (cheap scan).
     if (raw) info.allZero = bytesAllZero(raw);
+    else if (t.floatData && t.floatData.length > 0) info.allZero = t.floatData.every((v) => v === 0);
     return info;
   }
   const data = raw ? decodeRaw(raw, dtype, n) : decodeTyped(t, dtype);

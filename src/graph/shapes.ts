@@ -22,6 +22,12 @@ import { Scope } from './scope.ts';
 import { broadcastShapes, constData, isConcrete, isFloatDType, isWeightDType, numel } from './tensor.ts';
 import { finalizeGraph } from './dce.ts';
 
+/**
+ * Largest float `ConstantOfShape` output whose values are materialised: such outputs are
+ * placeholders for stripped weights (ONNX "light" models), their values are never needed.
+ */
+const MAX_PLACEHOLDER_ELEMENTS = 1024;
+
 /** Maps a tensor id of the graph being walked to its id in the flattened graph. */
 type Naming = (id: string) => string;
 
@@ -32,6 +38,11 @@ type Naming = (id: string) => string;
  * @throws ShapeError when `inputShapes[name]` has the wrong rank
  */
 export function resolveInputShapes(graph: Graph, inputShapes: Record<string, number[]> = {}): Graph {
+  const pending = graph.inputs.some((id) => {
+    const t = graph.tensors.get(id);
+    return !!t && (!!inputShapes[id] || !isConcrete(t.shape));
+  });
+  if (!pending) return graph;
   const tensors = new Map(graph.tensors);
   const warnings = [...graph.warnings];
   for (const id of graph.inputs) {
@@ -113,7 +124,7 @@ function runGraph(g: Graph, naming: Naming, namePrefix: string, scope: Scope, op
       inputs: local.inputs.map((id) => (id === '' ? '' : scope.resolve(naming(id)))),
       outputs: local.outputs.map((id) => (id === '' ? '' : naming(id))),
     };
-    processNode(node, local, g, scope, ctx);
+    processNode(node, local, g, naming, scope, ctx);
   }
 }
 
@@ -133,7 +144,7 @@ function declared(g: Graph, localId: string, node: Node, scope: Scope): { shape:
   return { shape, dtype: t.dtype };
 }
 
-function processNode(node: Node, local: Node, g: Graph, scope: Scope, ctx: OpContext): void {
+function processNode(node: Node, local: Node, g: Graph, naming: Naming, scope: Scope, ctx: OpContext): void {
   const ins: (TensorInfo | undefined)[] = node.inputs.map((id, i) => {
     if (id === '') return undefined;
     const t = scope.get(id);
@@ -141,8 +152,8 @@ function processNode(node: Node, local: Node, g: Graph, scope: Scope, ctx: OpCon
     return t;
   });
   const isDefault = node.domain === '' || node.domain === 'ai.onnx';
-  if (isDefault && node.op === 'If') return inlineIf(node, ins, scope, ctx);
-  if (isDefault && node.op === 'Loop') return inlineLoop(node, ins, scope, ctx);
+  if (isDefault && node.op === 'If') return inlineIf(node, ins, naming, scope, ctx);
+  if (isDefault && node.op === 'Loop') return inlineLoop(node, ins, naming, scope, ctx);
 
   const spec = getOpSpec(node.op, node.domain);
   if (!spec) return executeUnknown(node, local, g, scope);
@@ -191,6 +202,15 @@ function rewriteAddZero(node: Node, ins: Inputs, scope: Scope): boolean {
   const zeros = present.filter((t) => isZero(t));
   if (zeros.length === 0) return false;
   const rest = present.filter((t) => !isZero(t));
+  if (op === 'Sum' && rest.length >= 2) {
+    // Drop the zero operands when they do not widen the broadcast.
+    const all = present.map((t) => t.shape).filter(isConcrete);
+    const kept = rest.map((t) => t.shape).filter(isConcrete);
+    const a = all.length === present.length ? broadcastShapes(all) : null;
+    const b = kept.length === rest.length ? broadcastShapes(kept) : null;
+    if (a && b && sameShape(a, b)) node.inputs = rest.map((t) => t.id);
+    return false;
+  }
   if (rest.length !== 1) return false;
   const x = rest[0]!;
   if (!isConcrete(x.shape)) return false;
@@ -253,7 +273,9 @@ function constantOutputs(node: Node, spec: OpSpec, ins: Inputs, scope: Scope, ct
     throw e;
   }
   let values: ConstTensor[] | undefined;
-  const small = shapes.every((s) => numel(s) <= MAX_FOLD_ELEMENTS);
+  // Placeholder weights (ConstantOfShape in light models) keep values only when tiny.
+  const limit = node.op === 'ConstantOfShape' && isFloatDType(dtypes[0] ?? 'unknown') ? MAX_PLACEHOLDER_ELEMENTS : MAX_FOLD_ELEMENTS;
+  const small = shapes.every((s) => numel(s) <= limit);
   const fromAct = zeroByRule || ins.some((t) => t && scope.isFromActivation(t.id));
   // Constants that stand for activations (zero propagation) need no values, only shapes.
   if (spec.fold && small && (!fromAct || spec.alwaysFold)) {
@@ -290,6 +312,13 @@ function constantOutputs(node: Node, spec: OpSpec, ins: Inputs, scope: Scope, ct
   return true;
 }
 
+/** Ops that are no-ops when their output shape equals their input shape. */
+const NO_OP_IF_SAME_SHAPE = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Expand', 'Tile']);
+
+function sameShape(a: Shape | null, b: Shape | null): boolean {
+  return !!a && !!b && a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
 /** Records an executed registry op: outputs by its shape rule (declared shapes as fallback). */
 function execute(node: Node, local: Node, g: Graph, spec: OpSpec, ins: Inputs, scope: Scope, ctx: OpContext): void {
   let shapes: (Shape | null)[];
@@ -304,6 +333,11 @@ function execute(node: Node, local: Node, g: Graph, spec: OpSpec, ins: Inputs, s
     dtypes = decl.map((d, i) => (d.dtype !== 'unknown' ? d.dtype : (spec.inferTypes?.(node, ins)[i] ?? first)));
     const how = shapes.every((s) => s) ? 'used the shapes the file declares' : 'output shape unknown';
     scope.warnings.push(`node '${node.name}' (${node.op}): ${e.problem}; ${how}`);
+  }
+  // A reshape-like op that leaves the shape unchanged is a no-op: consumers read its input.
+  if (NO_OP_IF_SAME_SHAPE.has(node.op) && node.outputs.length === 1 && ins[0] && sameShape(shapes[0] ?? null, ins[0].shape)) {
+    alias(scope, node.outputs[0], ins[0].id);
+    return;
   }
   const outs: TensorInfo[] = node.outputs.map((id, i) => ({
     id,
@@ -339,20 +373,28 @@ function branchOf(node: Node, name: string): Graph | undefined {
   return a && typeof a === 'object' && !Array.isArray(a) && 'nodes' in a ? a : undefined;
 }
 
-/** Inlines subgraph `g` into `scope` under prefix `${node.name}/`; returns its output ids. */
-function inlineBody(node: Node, g: Graph, scope: Scope, ctx: OpContext, naming?: Naming): string[] {
+/**
+ * The naming of subgraph `g` of `node`: its own tensors get the prefix `${node.name}/`, outer
+ * references go through the enclosing graph's naming (subgraphs may read outer-scope tensors).
+ */
+function subgraphNaming(node: Node, g: Graph, outer: Naming): Naming {
   const prefix = `${node.name}/`;
   const locals = localIds(g);
-  const nm: Naming = naming ?? ((id) => (locals.has(id) ? prefix + id : id));
-  runGraph(g, nm, prefix, scope, ctx.opset);
-  return g.outputs.map((id) => scope.resolve(nm(id)));
+  return (id) => (locals.has(id) ? prefix + id : outer(id));
+}
+
+/** Inlines subgraph `g` into `scope` under `naming`; returns the global ids of its outputs. */
+function inlineBody(node: Node, g: Graph, scope: Scope, ctx: OpContext, naming: Naming): string[] {
+  runGraph(g, naming, `${node.name}/`, scope, ctx.opset);
+  return g.outputs.map((id) => scope.resolve(naming(id)));
 }
 
 /**
  * If: inline the taken branch when the condition is a known constant, else the branch with more
- * MACs (ties: then_branch), with a warning. Branch outputs replace the If outputs.
+ * MACs (ties: more executed nodes, then then_branch), with a warning; a branch whose shape rules
+ * fail for the given input shapes is not counted. Branch outputs replace the If outputs.
  */
-function inlineIf(node: Node, ins: Inputs, scope: Scope, ctx: OpContext): void {
+function inlineIf(node: Node, ins: Inputs, outer: Naming, scope: Scope, ctx: OpContext): void {
   const thenG = branchOf(node, 'then_branch');
   const elseG = branchOf(node, 'else_branch');
   if (!thenG || !elseG) throw new ShapeError(node.name, 'If', 'then_branch/else_branch subgraph missing');
@@ -362,18 +404,42 @@ function inlineIf(node: Node, ins: Inputs, scope: Scope, ctx: OpContext): void {
   let outs: string[];
   if (data && data.length > 0) {
     chosen = new Scope(scope);
-    outs = inlineBody(node, data[0] ? thenG : elseG, chosen, ctx);
+    const taken = data[0] ? thenG : elseG;
+    outs = inlineBody(node, taken, chosen, ctx, subgraphNaming(node, taken, outer));
   } else {
-    const tScope = new Scope(scope);
-    const tOuts = inlineBody(node, thenG, tScope, ctx);
-    const eScope = new Scope(scope);
-    const eOuts = inlineBody(node, elseG, eScope, ctx);
-    const takeElse = eScope.totalMacs() > tScope.totalMacs();
-    chosen = takeElse ? eScope : tScope;
-    outs = takeElse ? eOuts : tOuts;
-    chosen.warnings.push(
-      `If '${node.name}': condition not constant, counted the costlier branch (${takeElse ? 'else' : 'then'}_branch)`,
-    );
+    // Try both branches. A branch whose shape rules fail for these input shapes (e.g. the 8 kHz
+    // branch of a model fed a 16 kHz frame) cannot be the one that runs: count the other.
+    const trial = (branch: Graph): { scope: Scope; outs: string[] } | ShapeError => {
+      const s = new Scope(scope);
+      try {
+        return { scope: s, outs: inlineBody(node, branch, s, ctx, subgraphNaming(node, branch, outer)) };
+      } catch (e) {
+        if (e instanceof ShapeError) return e;
+        throw e;
+      }
+    };
+    const t = trial(thenG);
+    const el = trial(elseG);
+    if (t instanceof ShapeError && el instanceof ShapeError) throw t;
+    let takeElse: boolean;
+    if (t instanceof ShapeError || el instanceof ShapeError) {
+      takeElse = t instanceof ShapeError;
+      const failed = takeElse ? 'then' : 'else';
+      const err = (takeElse ? t : el) as ShapeError;
+      (takeElse ? (el as { scope: Scope }) : (t as { scope: Scope })).scope.warnings.push(
+        `If '${node.name}': condition not constant and ${failed}_branch does not fit these input shapes (${err.message}); counted ${takeElse ? 'else' : 'then'}_branch`,
+      );
+    } else {
+      // More MACs wins; on a tie, more executed nodes (then_branch on a full tie).
+      const dm = el.scope.totalMacs() - t.scope.totalMacs();
+      takeElse = dm > 0 || (dm === 0 && el.scope.executed.length > t.scope.executed.length);
+      (takeElse ? el : t).scope.warnings.push(
+        `If '${node.name}': condition not constant, counted the costlier branch (${takeElse ? 'else' : 'then'}_branch)`,
+      );
+    }
+    const pick = (takeElse ? el : t) as { scope: Scope; outs: string[] };
+    chosen = pick.scope;
+    outs = pick.outs;
   }
   chosen.commit();
   node.outputs.forEach((id, i) => {
@@ -387,7 +453,7 @@ function inlineIf(node: Node, ins: Inputs, scope: Scope, ctx: OpContext): void {
  * non-constant tensors inside the body (they change between iterations, so nothing folds on
  * them); final values alias the body's outputs; scan outputs are stacked ([M, ...]).
  */
-function inlineLoop(node: Node, ins: Inputs, scope: Scope, ctx: OpContext): void {
+function inlineLoop(node: Node, ins: Inputs, outer: Naming, scope: Scope, ctx: OpContext): void {
   const body = branchOf(node, 'body');
   if (!body) throw new ShapeError(node.name, 'Loop', 'body subgraph missing');
   const m = ins[0] ? constData(ins[0]) : undefined;
@@ -398,9 +464,7 @@ function inlineLoop(node: Node, ins: Inputs, scope: Scope, ctx: OpContext): void
     scope.warnings.push(`Loop '${node.name}': trip count not constant, counted the body once`);
   }
   const repeat = trips ?? 1;
-  const prefix = `${node.name}/`;
-  const locals = localIds(body);
-  const naming: Naming = (id) => (locals.has(id) ? prefix + id : id);
+  const naming = subgraphNaming(node, body, outer);
   body.inputs.forEach((id, i) => {
     const outer = i >= 2 ? ins[i] : undefined;
     const own = body.tensors.get(id);

@@ -162,7 +162,14 @@ export function rowLabel(row: DiffRow): string {
 /** Counts verdicts and builds the one-line failure reason. */
 export function summarizeBudgets(diffs: BudgetedDiff[]): BudgetSummary {
   const rows = diffs.flatMap((d) => d.rows);
-  const failing = rows.filter((r) => r.verdict.level === 'error');
+  // Predicted metrics first, then the worst relative change, so the one-line reason names the
+  // offender users care about most.
+  const failing = rows
+    .filter((r) => r.verdict.level === 'error')
+    .sort(
+      (a, b) =>
+        Number(a.target === '*') - Number(b.target === '*') || (b.deltaPct ?? -Infinity) - (a.deltaPct ?? -Infinity),
+    );
   const errors = failing.length;
   const warnings = rows.filter((r) => r.verdict.level === 'warn').length;
   const checked = rows.filter((r) => r.verdict.level !== 'none').length;

@@ -144,7 +144,8 @@ function details(summary: string, body: string): string {
 }
 
 function layersSection(report: Report): string | null {
-  const withLayers = report.models.filter((m) => m.layers.length > 0);
+  // Removed models would only list their own layers as negative changes: left out.
+  const withLayers = report.models.filter((m) => m.layers.length > 0 && m.status !== 'removed');
   if (withLayers.length === 0) return null;
   const blocks = withLayers.map((m) => {
     const order = new Map(report.targets.map((t, i) => [t.id, i]));
@@ -196,9 +197,13 @@ function targetsSection(report: Report): string | null {
         r.metric,
         formatValue(r.head!, r.metric),
         r.interval ? `${formatValue(r.interval[0], r.metric)} – ${formatValue(r.interval[1], r.metric)}` : 'n/a',
-        r.ood ? `yes${r.oodReasons?.length ? `: ${cell(r.oodReasons.join('; '))}` : ''}` : 'no',
+        r.ood ? 'yes' : 'no',
       ]),
   );
+  const ood = report.models
+    .map((m) => [m.file, [...new Set(m.rows.flatMap((r) => (r.head !== null ? (r.oodReasons ?? []) : [])))]] as const)
+    .filter(([, reasons]) => reasons.length > 0)
+    .map(([file, reasons]) => `- ${code(file)}: ${reasons.map((x) => x.replace(/\r?\n/g, ' ')).join('; ')}`);
   if (intervals.length > 0) {
     body +=
       '\n\n' +
@@ -206,6 +211,7 @@ function targetsSection(report: Report): string | null {
         alignDelimiters: false,
       });
   }
+  if (ood.length > 0) body += '\n\nOut of the training distribution (predictions less reliable):\n\n' + ood.join('\n');
   return details('Targets: prediction intervals and held-out accuracy', body);
 }
 

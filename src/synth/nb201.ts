@@ -22,6 +22,14 @@ export interface Nb201Options {
   seed?: number;
   /** Dataset variant; only CIFAR-10 (input 1×3×32×32, 10 classes) is built. */
   task?: 'cifar10';
+  /**
+   * How `none` edges are written. `fold` (default, what torch.onnx.export emits): `Mul(x, Constant
+   * 0.0)`, which a constant folder propagates (dead branches vanish). `keep`: `Mul(x, z)` with `z`
+   * a shape-only external scalar initializer, so an analyser cannot see the zero and keeps every
+   * branch (for training on measurements whose runtimes executed zero-fed branches; the model is
+   * then not runnable).
+   */
+  zeroEdges?: 'fold' | 'keep';
 }
 
 /** TinyNetwork hyper-parameters for CIFAR-10 (spec 1.1): C=16, N=5, 10 classes, 32×32 input. */
@@ -64,10 +72,11 @@ export function buildNb201Onnx(archStr: string, opts: Nb201Options = {}): Uint8A
 
   const channels = [C, 2 * C, 4 * C];
   let cell = 0;
+  const keepZeros = opts.zeroEdges === 'keep';
   for (let stage = 0; stage < 3; stage++) {
     const c = channels[stage] as number;
     if (stage > 0) x = reduction(w, cell++, x, c / 2, c, reluConvBn);
-    for (let i = 0; i < N; i++) x = inferCell(w, cell++, x, c, edges, reluConvBn);
+    for (let i = 0; i < N; i++) x = inferCell(w, cell++, x, c, edges, reluConvBn, keepZeros);
   }
 
   // lastact: stand-alone BN (γ, β, running mean, running var) → ReLU (spec 1.2).
@@ -96,7 +105,7 @@ type ReluConvBn = (prefix: string, name: string, x: string, cin: number, cout: n
  * One InferCell (spec 1.3–1.4): node k = Add chain of op(node i) over its incoming edges;
  * the cell output is node 3.
  */
-function inferCell(w: OnnxWriter, cell: number, x: string, c: number, edges: Nb201Edge[], reluConvBn: ReluConvBn): string {
+function inferCell(w: OnnxWriter, cell: number, x: string, c: number, edges: Nb201Edge[], reluConvBn: ReluConvBn, keepZeros: boolean): string {
   const nodes: string[] = [x];
   const base = `/cells.${cell}`;
   for (let to = 1; to <= 3; to++) {
@@ -108,7 +117,7 @@ function inferCell(w: OnnxWriter, cell: number, x: string, c: number, edges: Nb2
       const prefix = `cells.${cell}.layers.${slot}`;
       switch (e.op) {
         case 'none': {
-          const zero = w.scalar(`${name}/Constant`, 0);
+          const zero = keepZeros ? w.init(`${prefix}.zero`, [], 0, 0, false, 'external') : w.scalar(`${name}/Constant`, 0);
           terms.push(w.node('Mul', `${name}/Mul`, [src, zero])[0] as string);
           break;
         }

@@ -53,13 +53,14 @@ export class OnnxWriter {
 
   /**
    * Adds a float32 initializer of `dims`; values are `mean + std·N(0,1)` (or `|…|` when
-   * `positive`) in `random` mode and absent (external, shape-only) in `external` mode.
+   * `positive`) in `random` mode and absent (external, shape-only) in `external` mode; `mode`
+   * overrides the writer's mode for this one initializer.
    * @returns the initializer name
    */
-  init(name: string, dims: number[], std: number, mean = 0, positive = false): string {
+  init(name: string, dims: number[], std: number, mean = 0, positive = false, mode: WeightMode = this.mode): string {
     const count = dims.reduce((a, b) => a * b, 1);
     const t: onnxpkg.onnx.ITensorProto = { name, dims, dataType: onnx.TensorProto.DataType.FLOAT };
-    if (this.mode === 'random') {
+    if (mode === 'random') {
       const data = new Float32Array(count);
       for (let i = 0; i < count; i++) {
         const v = mean + std * this.normal();

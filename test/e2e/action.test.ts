@@ -153,7 +153,7 @@ beforeAll(async () => {
     repo: REPO,
     number: PR,
     files: FILES,
-    pageSize: 3,
+    pageSize: 2,
     comments: [
       { id: 1, body: 'LGTM, but see the report:\n> <!-- edgeperf:default -->\n> old numbers', user: { login: 'alice', type: 'User' } },
       { id: 2, body: '<!-- edgeperf:other-workflow -->\nanother report', user: { login: 'github-actions[bot]', type: 'Bot' } },
@@ -180,8 +180,8 @@ describe('the action on a pull request', () => {
     expect(first.outputs.exceeded).toBe('true');
     expect(ours()).toHaveLength(1);
     expect(gh.comments).toHaveLength(4);
-    // Pagination was followed for both list endpoints (3 items per page).
-    expect(gh.requests.filter((r) => r.path.includes(`/pulls/${PR}/files`)).length).toBe(3);
+    // Pagination was followed for both list endpoints (2 items per page).
+    expect(gh.requests.filter((r) => r.path.includes(`/pulls/${PR}/files`)).length).toBe(4);
     expect(gh.requests.some((r) => r.path.includes('/comments') && r.path.includes('page=2'))).toBe(true);
   });
 
@@ -196,6 +196,13 @@ describe('the action on a pull request', () => {
     expect(gh.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
     // Other comments untouched.
     expect(gh.comments.find((c) => c.id === 2)!.body).toBe('<!-- edgeperf:other-workflow -->\nanother report');
+  });
+
+  it('writes the rendered comment to EDGEPERF_E2E_DUMP when set (for reviewing the Markdown)', () => {
+    if (process.env.EDGEPERF_E2E_DUMP) {
+      writeFileSync(process.env.EDGEPERF_E2E_DUMP, ours()[0]!.body);
+      writeFileSync(`${process.env.EDGEPERF_E2E_DUMP}.log`, first.stdout + first.stderr);
+    }
   });
 
   it('puts the same Markdown in the comment, the job summary and the comment-body output', () => {

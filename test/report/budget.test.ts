@@ -65,7 +65,8 @@ describe('budgets', () => {
     const s = summarizeBudgets(budgeted);
     expect(s.exceeded).toBe(true);
     expect(s.errors).toBe(2);
-    expect(s.reason).toBe("EdgePerf budget exceeded: models/det.onnx latency on pixel-3 +14.0% > max +5.0% (input 'max-increase') and 1 more");
+    // The worst change comes first: b.onnx +20 % before det.onnx +14 %.
+    expect(s.reason).toBe("EdgePerf budget exceeded: b.onnx latency on pixel-3 +20.0% > max +5.0% (input 'max-increase') and 1 more");
     expect(s.reason).not.toContain('\n');
   });
 

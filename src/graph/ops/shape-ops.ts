@@ -8,7 +8,7 @@
  * before 11, Split `split` before 13) or inputs (the later opsets), so one rule serves 6..21.
  * MACs: 0 (data movement). Elementwise ops: 0.
  */
-import type { ConstTensor, DType, Node, Shape, TensorData } from '../ir.ts';
+import type { ConstTensor, DType, Node, TensorData } from '../ir.ts';
 import { allocData, broadcastIndex, broadcastShapes, constTensor, makeData, normAxis, numel, stridesOf } from '../tensor.ts';
 import type { Inputs, OpContext, OpSpec } from './types.ts';
 import {

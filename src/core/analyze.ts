@@ -26,7 +26,35 @@ export function analyzeModel(bytes: Uint8Array, file: string, opts: LoadOptions 
   if (format === 'tflite') throw new ModelFormatError(file, 'TFLite reading is not supported yet (ONNX only for now)');
   if (format === 'tfjs') throw new ModelFormatError(file, 'TF.js reading is not supported yet (ONNX only for now)');
   const graph = readOnnx(bytes, file, opts);
-  return analyzeGraph(graph, file);
+  try {
+    return analyzeGraph(graph, file);
+  } catch (first) {
+    // Dynamic dims defaulted to 1 can be too small for the graph (a 3x3 pool on a 1x1 image):
+    // retry with larger defaults, and say which value was used.
+    if (!(first instanceof ModelFormatError) || opts.defaultDim !== undefined || !hasDefaultedDims(graph)) throw first;
+    for (const defaultDim of FALLBACK_DIMS) {
+      try {
+        const a = analyzeGraph(readOnnx(bytes, file, { ...opts, defaultDim }), file);
+        a.warnings.unshift(
+          `dynamic input dims: 1 does not fit this graph (${first.problem.replace(/ \(dynamic input dims were defaulted.*$/, '')}); analysed with ${defaultDim} instead. Set input-shapes for exact figures.`,
+        );
+        return a;
+      } catch {
+        // try the next size
+      }
+    }
+    throw first;
+  }
+}
+
+/**
+ * Non-batch sizes tried, in order, for dynamic input dims when 1 does not fit the graph: a common
+ * image side (224, ImageNet) and a common audio frame (512 samples at 16 kHz, Silero VAD).
+ */
+export const FALLBACK_DIMS = [224, 512] as const;
+
+function hasDefaultedDims(graph: Graph): boolean {
+  return graph.warnings.some((w) => /is dynamic; assumed \d+/.test(w));
 }
 
 /**
@@ -39,8 +67,8 @@ export function analyzeGraph(graph: Graph, file: string): ModelAnalysis {
     g = inferGraph(graph);
   } catch (e) {
     if (e instanceof ShapeError) {
-      const defaulted = graph.warnings.filter((w) => w.includes('is dynamic; assumed 1'));
-      const hint = defaulted.length > 0 ? ` (dynamic input dims were assumed 1: set inputShapes, e.g. --input-shape)` : '';
+      const defaulted = graph.warnings.filter((w) => /is dynamic; assumed \d+/.test(w));
+      const hint = defaulted.length > 0 ? ` (dynamic input dims were defaulted: set input-shapes, e.g. --input-shapes x=1x3x224x224)` : '';
       throw new ModelFormatError(file, e.message + hint);
     }
     if (e instanceof EdgePerfError) throw e;

@@ -11,6 +11,11 @@ export interface LoadOptions {
    * (e.g. `{ "x": [1, 3, 224, 224] }`). Unresolved symbolic dims default to 1 with a warning.
    */
   inputShapes?: Record<string, number[]>;
+  /**
+   * Value for symbolic non-batch input dims not given in `inputShapes` (default 1; the batch dim
+   * is always 1). `analyzeModel` retries with `FALLBACK_DIMS` when 1 does not fit the graph.
+   */
+  defaultDim?: number;
 }
 
 /** Weights + activation memory of one inference, in bytes. */

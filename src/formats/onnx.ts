@@ -90,7 +90,7 @@ export function readOnnx(bytes: Uint8Array, file: string, opts: LoadOptions = {}
   }
   graph.warnings.unshift(...warnings);
   try {
-    return resolveInputShapes(graph, opts.inputShapes);
+    return resolveInputShapes(graph, opts.inputShapes, opts.defaultDim);
   } catch (e) {
     if (e instanceof ShapeError) throw new ModelFormatError(file, e.problem);
     throw e;

@@ -33,11 +33,16 @@ type Naming = (id: string) => string;
 
 /**
  * Resolves symbolic or missing dims of the graph inputs: from `inputShapes[name]` when given,
+ * else dim 0 (batch) becomes 1 and any other dim `defaultDim` (1 unless the caller retries),
  * else 1 with a warning naming the input and the dim (never silently).
  * @returns a new graph (tensors map copied) with concrete input shapes
  * @throws ShapeError when `inputShapes[name]` has the wrong rank
  */
-export function resolveInputShapes(graph: Graph, inputShapes: Record<string, number[]> = {}): Graph {
+export function resolveInputShapes(
+  graph: Graph,
+  inputShapes: Record<string, number[]> = {},
+  defaultDim = 1,
+): Graph {
   const pending = graph.inputs.some((id) => {
     const t = graph.tensors.get(id);
     return !!t && (!!inputShapes[id] || !isConcrete(t.shape));
@@ -69,8 +74,9 @@ export function resolveInputShapes(graph: Graph, inputShapes: Record<string, num
     const shape = t.shape.map((d, i) => {
       if (typeof d === 'number') return d;
       const what = d === '' ? 'unnamed dynamic dim' : `'${d}'`;
-      warnings.push(`input '${id}': dim ${i} (${what}) is dynamic; assumed 1 (set inputShapes['${id}'] to override)`);
-      return 1;
+      const assumed = i === 0 ? 1 : defaultDim;
+      warnings.push(`input '${id}': dim ${i} (${what}) is dynamic; assumed ${assumed} (set inputShapes['${id}'] to override)`);
+      return assumed;
     });
     tensors.set(id, { ...t, shape });
   }

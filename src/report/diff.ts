@@ -3,6 +3,7 @@
  * rows (memory, MACs, params), and per-layer attribution of the predicted change. Pure.
  */
 import type { ModelAnalysis, ModelResult, Prediction } from '../core/types.ts';
+import { layerNames } from '../graph/naming.ts';
 import { METRIC_UNIT, MODEL_METRICS, type RowMetric } from './units.ts';
 
 /** How a model or a row changed between base and head. */
@@ -169,23 +170,25 @@ function makeRow(
 
 const predKey = (p: Prediction) => `${p.target}\u0000${p.metric}`;
 
-/** Sums contributions per node name (names are unique in practice; duplicates add up). */
+/** Sums contributions per layer name (`layerNames`: unique within a graph). */
 function contributionsByName(r: Ok, p: Prediction): Map<string, { op: string; value: number }> {
   const out = new Map<string, { op: string; value: number }>();
   const nodes = r.analysis.graph.nodes;
+  const names = layerNames(r.analysis.graph);
   p.contributions?.forEach((value, i) => {
     const node = nodes[i];
     if (!node) return;
-    const prev = out.get(node.name);
+    const name = names[i]!;
+    const prev = out.get(name);
     if (prev) prev.value += value;
-    else out.set(node.name, { op: node.op, value });
+    else out.set(name, { op: node.op, value });
   });
   return out;
 }
 
 /**
  * Per-layer attribution: for each (target, metric) with contributions on either side, the change
- * of each node's contribution, nodes matched by name (a node only on one side counts fully).
+ * of each node's contribution, nodes matched by `layerNames` (a node only on one side counts fully).
  * Layers are ranked by their largest change relative to the model's total on that (target,
  * metric), so targets of different speed weigh the same; the top `top` are returned.
  */

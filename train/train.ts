@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   const minutes = Number(argValue('minutes') ?? 20);
   const limit = argValue('limit');
   const outDir = argValue('out') ?? join(REPO_ROOT, 'models', 'perfsage');
-  const zeroEdges = (argValue('zero-edges') ?? 'keep') as ZeroEdges;
+  const zeroEdges = (argValue('zero-edges') ?? 'hybrid') as ZeroEdges;
   const backend = await initBackend();
   console.log(`backend: ${backend.name}`);
   const t0 = Date.now();
@@ -213,6 +213,7 @@ async function main(): Promise<void> {
     }
     const sec = (Date.now() - te) / 1000;
     history.push(`epoch ${epoch + 1}: train loss ${(lossSum / order.length).toFixed(4)}, val MAPE ${mapes.map((m) => m.toFixed(1)).join('/')} (mean ${score.toFixed(2)}%), ${sec.toFixed(0)} s`);
+    if (!process.stdout.isTTY) console.log(history[history.length - 1]);
     if (epoch === 0) {
       // Fit the schedule into the time budget once the first epoch's duration is known.
       const fit = Math.max(1, Math.floor((minutes * 60 - (Date.now() - t0) / 1000) / sec) + 1);

@@ -54,8 +54,8 @@ export interface TargetsFile {
   format: string;
   /** Free text: search space, split, training time. */
   training: string;
-  /** How NB201 `none` edges were built for training (train/dataset.ts; `keep` = not folded). */
-  nb201ZeroEdges?: 'fold' | 'keep';
+  /** How NB201 `none` edges were built for training (see `ZeroEdges` in train/dataset.ts). */
+  nb201ZeroEdges?: 'fold' | 'keep' | 'hybrid';
   /** Op names of executed nodes seen in training. */
   opsSeen: string[];
   /** Per-feature [min, max] over training nodes (feature names of src/cost/features.ts). */

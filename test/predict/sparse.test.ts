@@ -32,7 +32,7 @@ describe('sparse mean aggregation', () => {
   it('forward equals the dense product A·H', () => {
     const csr = meanAggregationCsr(n, from, to);
     const got = csrMatMul(csr, Float32Array.from(H), f);
-    const want = tf.matMul(tf.tensor2d(denseMean()), tf.tensor2d(H, [n, f])).arraySync().flat();
+    const want = (tf.matMul(tf.tensor2d(denseMean()), tf.tensor2d(H, [n, f])).arraySync() as number[][]).flat();
     expect(Array.from(got)).toHaveLength(n * f);
     got.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
     // node 0 has no in-edges: zero row; node 3 = mean(h1, h2)

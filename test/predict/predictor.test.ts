@@ -1,0 +1,109 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { analyzeModel } from '../../src/core/analyze.ts';
+import { UnknownTargetError } from '../../src/core/errors.ts';
+import type { ModelAnalysis, Predictor } from '../../src/core/types.ts';
+import { loadPredictor } from '../../src/predict/predictor.ts';
+import { bundledTargets } from '../../src/predict/targets.ts';
+import { buildNb201Onnx } from '../../src/synth/nb201.ts';
+import { analyseNb201, readNb201Csv, splitOf } from '../../train/dataset.ts';
+
+const IDX0 = '|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|';
+const ALL_CONV3 = '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|';
+const DEAD = '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|none~0|none~1|none~2|';
+const DATA = resolve(import.meta.dirname, '../../../shared/data');
+
+let predictor: Predictor;
+const analyse = (arch: string): ModelAnalysis => analyzeModel(buildNb201Onnx(arch, { weights: 'external' }), `${arch}.onnx`);
+
+beforeAll(async () => {
+  predictor = await loadPredictor();
+});
+
+describe('loadPredictor', () => {
+  it('lists the targets of targets.json, raspberry-pi-4 and pixel-3 included', () => {
+    const ids = predictor.targets().map((t) => t.id);
+    expect(ids).toContain('raspberry-pi-4');
+    expect(ids).toContain('pixel-3');
+    expect(ids).toEqual(bundledTargets().targets.map((t) => t.id));
+  });
+
+  it('contributions (aligned with graph.nodes) sum to value minus overhead', async () => {
+    const a = analyse(IDX0);
+    const [p] = await predictor.predict(a, ['raspberry-pi-4']);
+    expect(p!.target).toBe('raspberry-pi-4');
+    expect(p!.metric).toBe('latency');
+    expect(p!.unit).toBe('ms');
+    expect(p!.contributions).toHaveLength(a.graph.nodes.length);
+    const sum = p!.contributions!.reduce((s, c) => s + c, 0);
+    expect(sum + p!.overhead!).toBeCloseTo(p!.value, 6);
+    expect(p!.contributions!.every((c) => c >= 0)).toBe(true);
+    expect(p!.overhead!).toBeGreaterThan(0);
+    expect(p!.value).toBeGreaterThan(1);
+    expect(p!.value).toBeLessThan(100);
+    expect(p!.interval![0]).toBeLessThan(p!.value);
+    expect(p!.interval![1]).toBeGreaterThan(p!.value);
+    expect(p!.ood).toBe(false);
+  });
+
+  it('one prediction per requested target, in order', async () => {
+    const ps = await predictor.predict(analyse(IDX0), ['pixel-3', 'raspberry-pi-4']);
+    expect(ps.map((p) => p.target)).toEqual(['pixel-3', 'raspberry-pi-4']);
+  });
+
+  it('unknown target id throws UnknownTargetError listing the known ids', async () => {
+    const err = await predictor.predict(analyse(IDX0), ['raspberry-pi-9']).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnknownTargetError);
+    expect((err as UnknownTargetError).known).toContain('raspberry-pi-4');
+    expect((err as Error).message).toMatch(/unknown target 'raspberry-pi-9'.*raspberry-pi-4.*pixel-3/);
+  });
+
+  it('a graph folded to nothing predicts the overhead only', async () => {
+    const a = analyse(DEAD);
+    expect(a.nodes).toBe(0);
+    const [p] = await predictor.predict(a, ['raspberry-pi-4']);
+    expect(p!.value).toBe(p!.overhead);
+    expect(p!.value).toBeLessThan(1);
+  });
+
+  it('an all-none-into-node-3 arch predicts far lower than all-conv3x3 on raspberry-pi-4', async () => {
+    const [dead] = await predictor.predict(analyse(DEAD), ['raspberry-pi-4']);
+    const [conv] = await predictor.predict(analyse(ALL_CONV3), ['raspberry-pi-4']);
+    expect(conv!.value).toBeGreaterThan(40);
+    expect(dead!.value).toBeLessThan(conv!.value / 20);
+  });
+
+  it('flags ops never seen in training as out-of-distribution', async () => {
+    const a = analyse(IDX0);
+    const i = a.graph.nodes.findIndex((n) => n.op === 'Relu');
+    const nodes = a.graph.nodes.map((n, k) => (k === i ? { ...n, op: 'HardSwish' } : n));
+    const [p] = await predictor.predict({ ...a, graph: { ...a.graph, nodes } }, ['raspberry-pi-4']);
+    expect(p!.ood).toBe(true);
+    expect(p!.oodReasons!.join('\n')).toMatch(/op 'HardSwish' never seen in training \(1 node\)/);
+  });
+});
+
+describe.skipIf(!existsSync(resolve(DATA, 'nb201/latency_ms.csv')))('shipped model on held-out NB201 archs (needs ../shared/data)', () => {
+  it('median APE over 20 test-split archs is below 20% on raspberry-pi-4 and pixel-3', async () => {
+    // Graphs built as in training (targets.json `nb201ZeroEdges`, see train/dataset.ts).
+    const mode = bundledTargets().nb201ZeroEdges ?? 'fold';
+    const csv = readNb201Csv(DATA);
+    const picked: number[] = [];
+    for (let r = 0; r < csv.archIdx.length && picked.length < 20; r++) {
+      if (splitOf(csv.archIdx[r]!) === 'test' && csv.columns['raspi4']![r]! >= 0.5 && csv.columns['pixel3']![r]! >= 0.5) picked.push(r);
+    }
+    expect(picked).toHaveLength(20);
+    for (const [id, col] of [['raspberry-pi-4', 'raspi4'], ['pixel-3', 'pixel3']] as const) {
+      const ape: number[] = [];
+      for (const r of picked) {
+        const [p] = await predictor.predict(analyseNb201(csv.archStr[r]!, mode), [id]);
+        const y = csv.columns[col]![r]!;
+        ape.push(Math.abs(p!.value - y) / y);
+      }
+      ape.sort((x, y) => x - y);
+      const median = (ape[9]! + ape[10]!) / 2;
+      expect(median).toBeLessThan(0.2);
+    }
+  });
+});

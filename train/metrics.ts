@@ -99,3 +99,34 @@ export function quantile(values: number[], q: number): number {
   const hi = Math.ceil(pos);
   return (s[lo] as number) + ((s[hi] as number) - (s[lo] as number)) * (pos - lo);
 }
+
+/**
+ * Least squares y ≈ X·β for row-major X [n, d] (normal equations with a tiny ridge, Gaussian
+ * elimination); rows with a non-finite y are skipped.
+ */
+export function fitLeastSquares(X: number[][], y: ArrayLike<number>, ridge = 1e-6): number[] {
+  const d = (X[0] ?? []).length;
+  const A = Array.from({ length: d }, () => new Array<number>(d + 1).fill(0));
+  X.forEach((row, i) => {
+    const yi = y[i] as number;
+    if (!Number.isFinite(yi)) return;
+    for (let r = 0; r < d; r++) {
+      for (let c = 0; c < d; c++) A[r]![c]! += (row[r] as number) * (row[c] as number);
+      A[r]![d]! += (row[r] as number) * yi;
+    }
+  });
+  for (let r = 0; r < d; r++) A[r]![r]! += ridge * (1 + A[r]![r]!);
+  for (let c = 0; c < d; c++) {
+    let p = c;
+    for (let r = c + 1; r < d; r++) if (Math.abs(A[r]![c]!) > Math.abs(A[p]![c]!)) p = r;
+    [A[c], A[p]] = [A[p]!, A[c]!];
+    const piv = A[c]![c]!;
+    if (Math.abs(piv) < 1e-12) continue;
+    for (let r = 0; r < d; r++) {
+      if (r === c) continue;
+      const f = A[r]![c]! / piv;
+      for (let k = c; k <= d; k++) A[r]![k]! -= f * A[c]![k]!;
+    }
+  }
+  return A.map((row, r) => (Math.abs(row[r]!) < 1e-12 ? 0 : row[d]! / row[r]!));
+}

@@ -89,10 +89,13 @@ describe.skipIf(!existsSync(resolve(DATA, 'nb201/latency_ms.csv')))('shipped mod
     // Graphs built as in training (targets.json `nb201ZeroEdges`, see train/dataset.ts).
     const mode = bundledTargets().nb201ZeroEdges ?? 'fold';
     const csv = readNb201Csv(DATA);
-    const picked: number[] = [];
-    for (let r = 0; r < csv.archIdx.length && picked.length < 20; r++) {
-      if (splitOf(csv.archIdx[r]!) === 'test' && csv.columns['raspi4']![r]! >= 0.5 && csv.columns['pixel3']![r]! >= 0.5) picked.push(r);
+    // 20 test archs spread evenly over the index range (the first indices alone are a biased
+    // sample: pixel3 labels of arch_idx < ~100 run ~30% below the rest).
+    const rows: number[] = [];
+    for (let r = 0; r < csv.archIdx.length; r++) {
+      if (splitOf(csv.archIdx[r]!) === 'test' && csv.columns['raspi4']![r]! >= 0.5 && csv.columns['pixel3']![r]! >= 0.5) rows.push(r);
     }
+    const picked = Array.from({ length: 20 }, (_, k) => rows[Math.floor((k * rows.length) / 20)]!);
     expect(picked).toHaveLength(20);
     for (const [id, col] of [['raspberry-pi-4', 'raspi4'], ['pixel-3', 'pixel3']] as const) {
       const ape: number[] = [];
@@ -104,6 +107,7 @@ describe.skipIf(!existsSync(resolve(DATA, 'nb201/latency_ms.csv')))('shipped mod
       ape.sort((x, y) => x - y);
       const median = (ape[9]! + ape[10]!) / 2;
       expect(median).toBeLessThan(0.2);
+      expect(ape[19]!).toBeLessThan(0.6);
     }
   });
 });

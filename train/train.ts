@@ -2,8 +2,8 @@
  * Trains the bundled PerfSAGE model on NB201 CIFAR-10 graphs (one shared encoder, one head per
  * target of train/target-defs.ts) and writes models/perfsage/weights.json and targets.json.
  *
- *   npm run train -- [--data DIR] [--epochs 30] [--hidden 64] [--batch 32] [--lr 0.003]
- *                    [--seed 1] [--minutes 20] [--limit N]
+ *   npm run train -- [--data DIR] [--epochs 24] [--hidden 64] [--batch 32] [--lr 0.003]
+ *                    [--seed 1] [--minutes 60] [--limit N]
  *
  * Loss: weighted squared error of log(prediction) − log(measurement) (a relative loss, as MAPE is
  * what users read). Model selection: best mean validation MAPE over heads, checked every epoch.
@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import cliProgress from 'cli-progress';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mulberry32 as rng } from '../src/core/random.ts';
 import { initBackend } from '../src/predict/backend.ts';
 import { makeBatch } from '../src/predict/batch.ts';
 import { PerfSageModel, type PerfSageConfig } from '../src/predict/perfsage.ts';
@@ -23,18 +24,6 @@ import { column, predictArchs } from './infer.ts';
 import { groupArchs } from './dedupe.ts';
 import { accuracy, MIN_MS, quantile } from './metrics.ts';
 import { TARGET_DEFS, type TargetDef } from './target-defs.ts';
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
@@ -81,12 +70,12 @@ function labelWeight(y: number, def: TargetDef): number {
 
 async function main(): Promise<void> {
   const dataDir = resolveDataDir();
-  const epochs = Number(argValue('epochs') ?? 30);
+  const epochs = Number(argValue('epochs') ?? 24);
   const hidden = Number(argValue('hidden') ?? 64);
   const batchSize = Number(argValue('batch') ?? 32);
   const lr0 = Number(argValue('lr') ?? 0.003);
   const seed = Number(argValue('seed') ?? 1);
-  const minutes = Number(argValue('minutes') ?? 20);
+  const minutes = Number(argValue('minutes') ?? 60);
   const limit = argValue('limit');
   const outDir = argValue('out') ?? join(REPO_ROOT, 'models', 'perfsage');
   const zeroEdges = (argValue('zero-edges') ?? 'hybrid') as ZeroEdges;
@@ -116,6 +105,8 @@ async function main(): Promise<void> {
     featMean: stats.mean,
     featStd: stats.std,
     scale,
+    featMin: stats.min.map((v, k) => (v - (stats.mean[k] as number)) / (stats.std[k] as number)),
+    featMax: stats.max.map((v, k) => (v - (stats.mean[k] as number)) / (stats.std[k] as number)),
   };
   const model = PerfSageModel.init(config, seed);
   const vars = model.variables();

@@ -7,6 +7,7 @@
  */
 import type { ModelAnalysis } from '../core/types.ts';
 import type { DType, Graph, Node, Shape, TensorInfo } from '../graph/ir.ts';
+import { dtypeBytes } from '../graph/tensor.ts';
 
 /**
  * Op vocabulary of the one-hot block (canonical IR op names; `DepthwiseConv` = Conv with
@@ -98,24 +99,6 @@ export interface GraphFeatures {
   edgeDst: Int32Array;
 }
 
-const DTYPE_BYTES: Partial<Record<DType, number>> = {
-  float32: 4,
-  float16: 2,
-  bfloat16: 2,
-  float64: 8,
-  int4: 0.5,
-  uint4: 0.5,
-  int8: 1,
-  uint8: 1,
-  int16: 2,
-  uint16: 2,
-  int32: 4,
-  uint32: 4,
-  int64: 8,
-  uint64: 8,
-  bool: 1,
-  float8: 1,
-};
 
 /**
  * A node runs at inference time when it is not a `Constant` and produces at least one
@@ -232,7 +215,7 @@ export function extractFeatures(analysis: ModelAnalysis): GraphFeatures {
       Math.log1p(channelsOf(outT, graph.layout)),
       Math.log1p(spatialOf(inT, graph.layout)),
       Math.log1p(spatialOf(outT, graph.layout)),
-      DTYPE_BYTES[outT?.dtype ?? 'unknown'] ?? 4,
+      dtypeBytes(outT?.dtype ?? 'unknown'),
       node.fusedActivation && node.fusedActivation !== 'NONE' ? 1 : 0,
       dataInputs.length,
       dataInputs.some((t) => graphInputs.has(t)) ? 1 : 0,

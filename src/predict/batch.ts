@@ -2,7 +2,11 @@
  * Mini-batches for the GNN: several graphs flattened into one node matrix [ΣN_i, F] with block
  * diagonal aggregation matrices, so every layer is a 2-D matMul (see sparse.ts for why).
  */
+import { FEATURE_NAMES } from '../cost/features.ts';
 import { meanAggregationCsr, type Csr } from './sparse.ts';
+
+const COL_MACS = FEATURE_NAMES.indexOf('log1p_macs');
+const COL_BYTES = ['log1p_input_bytes', 'log1p_output_bytes', 'log1p_weight_bytes'].map((n) => FEATURE_NAMES.indexOf(n));
 
 /** The part of `GraphFeatures` the GNN reads (also what the training cache stores). */
 export interface GnnGraph {
@@ -31,6 +35,8 @@ export interface GraphBatch {
   readout: Csr;
   /** First node row of each graph ([B + 1]). */
   offsets: Int32Array;
+  /** Work of each node, row-major [N, 2]: millions of MACs, and megabytes read + written. */
+  work: Float32Array;
 }
 
 /**
@@ -48,6 +54,7 @@ export function makeBatch(graphs: readonly GnnGraph[], mean: ArrayLike<number>, 
   });
   const N = offsets[graphs.length] as number;
   const x = new Float32Array(N * F);
+  const work = new Float32Array(N * 2);
   const src = new Int32Array(E);
   const dst = new Int32Array(E);
   const inv = Array.from({ length: F }, (_, k) => 1 / ((std[k] as number) > 0 ? (std[k] as number) : 1));
@@ -57,6 +64,10 @@ export function makeBatch(graphs: readonly GnnGraph[], mean: ArrayLike<number>, 
     for (let i = 0; i < g.n; i++) {
       const r = (off + i) * F;
       for (let k = 0; k < F; k++) x[r + k] = ((g.x[i * F + k] as number) - (mean[k] as number)) * (inv[k] as number);
+      work[(off + i) * 2] = Math.expm1(g.x[i * F + COL_MACS] as number) / 1e6;
+      let bytes = 0;
+      for (const c of COL_BYTES) bytes += Math.expm1(g.x[i * F + c] as number);
+      work[(off + i) * 2 + 1] = bytes / 1e6;
     }
     for (let j = 0; j < g.edgeSrc.length; j++) {
       src[e] = off + (g.edgeSrc[j] as number);
@@ -76,5 +87,6 @@ export function makeBatch(graphs: readonly GnnGraph[], mean: ArrayLike<number>, 
     aggOut: meanAggregationCsr(N, dst, src),
     readout,
     offsets,
+    work,
   };
 }

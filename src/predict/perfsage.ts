@@ -3,16 +3,27 @@
  * Arbitrary Deep Learning Models on Edge Devices"): GraphSAGE layers over the op graph, with an
  * additive readout so a prediction breaks down by node.
  *
- *   h⁰ = relu(x·W_in + b_in)                                             x: [N, F] normalised
+ *   x̂ = clamp(x, featMin, featMax)                                      x: [N, F] normalised
+ *   h⁰ = relu(x̂·W_in + b_in)
  *   hᵏ⁺¹ = hᵏ + relu([hᵏ | mean_in(hᵏ) | mean_out(hᵏ)]·Wᵏ + bᵏ)         k = 0..K−1
- *   c = softplus(relu([hᴷ | x]·W_1 + b_1)·W_2 + b_2) ⊙ scale             [N, T] ms per node
+ *   [u | v | w] = relu([hᴷ | x̂]·W_1 + b_1)·W_2 + b_2                     [N, 3T]
+ *   c = (e^u ⊙ MACs + e^v ⊙ bytes + e^w) ⊙ scale                         [N, T] ms per node
  *   y_b = Σ_{i∈b} c_i + softplus(o) ⊙ scale                              [B, T] ms
+ *
+ * The per-node readout is roofline-shaped (Williams et al., "Roofline", CACM 2009): the network
+ * predicts a node's time per million MACs (e^u), per megabyte moved (e^v) and a fixed launch cost
+ * (e^w), and the node's contribution is linear in its work. Features are clamped to the training
+ * range, so on a graph far larger than the training graphs (an ImageNet model vs the 32×32 NB201
+ * cells) the learned per-op efficiencies stay those of the nearest trained regime and the
+ * prediction grows with the work, instead of saturating as a softplus of log-features does.
+ * u, v, w are clipped to [−15, 6] to keep e^· finite.
  *
  * Edges are used in both directions with separate weights for in-neighbours (producers) and
  * out-neighbours (consumers): the direction carries meaning for a runtime (a ReLU before a conv
  * is fused into it by TFLite, one after it is not), which one shared weight could not tell apart.
  */
 import * as tf from '@tensorflow/tfjs';
+import { mulberry32 as rng } from '../core/random.ts';
 import type { GraphBatch } from './batch.ts';
 import { linear } from './linear.ts';
 import { sparseMatMulOp } from './sparse.ts';
@@ -32,9 +43,16 @@ export interface PerfSageConfig {
   /** Per-column feature means [F] and standard deviations [F] (training set). */
   featMean: number[];
   featStd: number[];
-  /** Per-head unit of the softplus outputs, in ms ([T]). */
+  /** Per-head unit of the per-node and overhead outputs, in ms ([T]). */
   scale: number[];
+  /** Per-column bounds [F] of the normalised features seen in training (inputs are clamped). */
+  featMin: number[];
+  featMax: number[];
 }
+
+/** Bounds of the log-rates u, v, w of the roofline readout. */
+const RATE_MIN = -15;
+const RATE_MAX = 6;
 
 /** Output of one forward pass. */
 export interface PerfSageOutput {
@@ -44,18 +62,6 @@ export interface PerfSageOutput {
   overhead: tf.Tensor1D;
   /** Per-graph totals [B, T] in ms. */
   total: tf.Tensor2D;
-}
-
-/** Deterministic float generator for weight init (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Shapes of every weight by name, for a config. */
@@ -70,8 +76,8 @@ export function weightShapes(cfg: PerfSageConfig): Record<string, number[]> {
   }
   s['head/w1'] = [H + F, cfg.headHidden];
   s['head/b1'] = [cfg.headHidden];
-  s['head/w2'] = [cfg.headHidden, T];
-  s['head/b2'] = [T];
+  s['head/w2'] = [cfg.headHidden, 3 * T];
+  s['head/b2'] = [3 * T];
   s['overhead'] = [T];
   return s;
 }
@@ -95,7 +101,10 @@ export class PerfSageModel {
     }
   }
 
-  /** A freshly initialised trainable model (He-uniform weights, seeded; head bias −1, overhead −2). */
+  /**
+   * A freshly initialised trainable model (He-uniform weights, seeded; head biases: u = −1
+   * (≈ 0.37 scale per MMAC), v = −1, w = −3; overhead −2).
+   */
   static init(config: PerfSageConfig, seed: number): PerfSageModel {
     const r = rng(seed);
     const weights: Record<string, tf.Tensor> = {};
@@ -106,7 +115,9 @@ export class PerfSageModel {
         const lim = Math.sqrt(6 / (shape[0] as number)) * (name === 'head/w2' ? 0.1 : 1);
         for (let i = 0; i < size; i++) data[i] = (2 * r() - 1) * lim;
       } else if (name === 'head/b2') {
-        data.fill(-1);
+        const T = config.heads.length;
+        data.fill(-1, 0, 2 * T);
+        data.fill(-3, 2 * T);
       } else if (name === 'overhead') {
         data.fill(-2);
       }
@@ -138,7 +149,8 @@ export class PerfSageModel {
       const total = tf.tile(tf.reshape(overhead, [1, T]), [batch.numGraphs, 1]) as tf.Tensor2D;
       return { node, overhead, total };
     }
-    const x = tf.tensor2d(batch.x, [batch.numNodes, F]);
+    const raw = tf.tensor2d(batch.x, [batch.numNodes, F]);
+    const x = tf.maximum(tf.minimum(raw, tf.tensor1d(this.config.featMax)), tf.tensor1d(this.config.featMin)) as tf.Tensor2D;
     const aggIn = sparseMatMulOp(batch.aggIn);
     const aggOut = sparseMatMulOp(batch.aggOut);
     const readout = sparseMatMulOp(batch.readout);
@@ -148,7 +160,12 @@ export class PerfSageModel {
       h = tf.add(h, tf.relu(tf.add(linear(cat, this.w(`sage${k}/w`)), this.w(`sage${k}/b`)))) as tf.Tensor2D;
     }
     const z = tf.relu(tf.add(linear(tf.concat([h, x], 1), this.w('head/w1')), this.w('head/b1'))) as tf.Tensor2D;
-    const node = tf.mul(tf.softplus(tf.add(linear(z, this.w('head/w2')), this.w('head/b2'))), scale) as tf.Tensor2D;
+    const rates = tf.exp(tf.clipByValue(tf.add(linear(z, this.w('head/w2')), this.w('head/b2')), RATE_MIN, RATE_MAX));
+    const [perMac, perByte, fixed] = tf.split(rates, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+    const work = tf.tensor2d(batch.work, [batch.numNodes, 2]);
+    const [macs, bytes] = tf.split(work, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
+    const perNode = tf.add(tf.add(tf.mul(perMac, macs), tf.mul(perByte, bytes)), fixed);
+    const node = tf.mul(perNode, scale) as tf.Tensor2D;
     const total = tf.add(readout(node), overhead) as tf.Tensor2D;
     return { node, overhead, total };
   }

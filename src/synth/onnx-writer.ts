@@ -3,6 +3,7 @@
  * encodes an opset-13 `ModelProto` with onnx-proto (protobufjs static classes).
  */
 import onnxpkg from 'onnx-proto';
+import { mulberry32 } from '../core/random.ts';
 
 const { onnx } = onnxpkg;
 
@@ -11,18 +12,6 @@ export type WeightMode = 'random' | 'external';
 
 /** An attribute value accepted by `OnnxWriter.node`. */
 export type WriterAttr = number | number[] | string | { float: number } | { tensor: onnxpkg.onnx.ITensorProto };
-
-/** Deterministic PRNG (mulberry32) returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Builds one ONNX graph node by node; tensor names are the node name + `_output_<k>` as torch does. */
 export class OnnxWriter {

@@ -1,0 +1,20 @@
+/**
+ * Seeded pseudo-random numbers for reproducible weights (synthetic ONNX files, GNN init, shuffles).
+ */
+
+/**
+ * mulberry32 (Tommy Ettinger, public domain): a 32-bit-state generator, fast and good enough for
+ * initialisation and shuffling (not for cryptography).
+ * @param seed any integer; the same seed gives the same sequence
+ * @returns a function giving floats uniformly in [0, 1)
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -7,11 +7,13 @@ import * as core from '@actions/core';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, posix, resolve } from 'node:path';
 import { parseBudgetsFile } from './config/budgets-file.ts';
 import { maxIncreaseRule, parseInputs, type ActionInputs } from './config/inputs.ts';
 import { ConfigError, describeError } from './core/errors.ts';
 import { createEvaluator, resolveTargets } from './core/pipeline.ts';
+import { skipReason } from './formats/detect.ts';
+import { tfjsWeightPaths } from './formats/tfjs.ts';
 import type { ModelResult, Predictor } from './core/types.ts';
 import { BaseBlobReader } from './github/base-blob.ts';
 import { listChangedModelFiles, type ChangedFile } from './github/changed-files.ts';
@@ -48,30 +50,56 @@ async function evaluatePairs(
   baseReader: BaseBlobReader,
 ): Promise<ModelPair[]> {
   const evaluate = createEvaluator(predictor, inputs.targets, inputs.inputShapes ? { inputShapes: inputs.inputShapes } : {});
-  const side = async (file: string, read: () => Promise<Uint8Array>): Promise<ModelResult> => {
-    let bytes: Uint8Array;
+  const readSide = async (file: string, read: () => Promise<Uint8Array>): Promise<Uint8Array | ModelResult> => {
     try {
-      bytes = await read();
+      return await read();
     } catch (e) {
       const message = describeError(e);
       return { ok: false, file, error: message.includes(file) ? message : `${file}: ${message}` };
     }
-    return evaluate(bytes, file);
+  };
+  /** TF.js weight files next to a model.json, read with `read` (missing ones are skipped). */
+  const shards = async (file: string, bytes: Uint8Array, read: (path: string) => Promise<Uint8Array>): Promise<Record<string, Uint8Array> | undefined> => {
+    const paths = tfjsWeightPaths(bytes);
+    if (paths.length === 0) return undefined;
+    const out: Record<string, Uint8Array> = {};
+    for (const p of paths) {
+      try {
+        out[p] = await read(posix.join(posix.dirname(file), p));
+      } catch {
+        // optional: the reader warns that constant values were not available
+      }
+    }
+    return out;
+  };
+  const readHead = async (path: string): Promise<Uint8Array> => {
+    const full = join(workspace, path);
+    if (!existsSync(full)) throw new Error(`not in the workspace; check out the pull request head before this step`);
+    return readFile(full);
   };
   const pairs: ModelPair[] = [];
   for (const f of files) {
     const basePath = f.previousPath ?? f.path;
+    const head = f.status === 'removed' ? null : await readSide(f.path, () => readHead(f.path));
+    const base = f.status === 'added' ? null : await readSide(basePath, () => baseReader.read(basePath));
+    // `**/model.json` also matches JSON that is not a TF.js graph model: skip it, do not report.
+    const reasons = [head, base].map((b, i) => (b instanceof Uint8Array ? skipReason(i === 0 ? f.path : basePath, b) : b ? undefined : 'absent'));
+    const reason = reasons.find((r) => r && r !== 'absent');
+    if (reason && reasons.every((r) => r !== undefined)) {
+      core.info(`EdgePerf: skipped ${f.path}: ${reason}`);
+      continue;
+    }
     core.info(`EdgePerf: ${f.status} ${f.previousPath ? `${f.previousPath} → ` : ''}${f.path}`);
-    const head =
-      f.status === 'removed'
-        ? null
-        : await side(f.path, async () => {
-            const path = join(workspace, f.path);
-            if (!existsSync(path)) throw new Error(`not in the workspace; check out the pull request head before this step`);
-            return readFile(path);
-          });
-    const base = f.status === 'added' ? null : await side(basePath, () => baseReader.read(basePath));
-    const pair: ModelPair = { file: f.path, base, head };
+    const run = async (file: string, b: Uint8Array | ModelResult | null, read: (path: string) => Promise<Uint8Array>): Promise<ModelResult | null> => {
+      if (b === null) return null;
+      if (!(b instanceof Uint8Array)) return b;
+      return evaluate(b, file, await shards(file, b, read));
+    };
+    const pair: ModelPair = {
+      file: f.path,
+      head: await run(f.path, head, readHead),
+      base: await run(basePath, base, (p) => baseReader.read(p)),
+    };
     if (f.previousPath) pair.previousFile = f.previousPath;
     pairs.push(pair);
   }

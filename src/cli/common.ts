@@ -1,8 +1,10 @@
 /** Shared pieces of the CLI commands: exit codes, target options, predictor loading. */
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { ConfigError, UnknownTargetError } from '../core/errors.ts';
 import { resolveTargets } from '../core/pipeline.ts';
-import type { Predictor, TargetInfo } from '../core/types.ts';
+import type { LoadOptions, Predictor, TargetInfo } from '../core/types.ts';
+import { tfjsWeightPaths } from '../formats/tfjs.ts';
 import { DEFAULT_TARGETS, parseTargets } from '../config/inputs.ts';
 import { loadPredictor } from '../predict/predictor.ts';
 
@@ -37,4 +39,22 @@ export async function readModel(file: string): Promise<Uint8Array> {
     const code = (e as NodeJS.ErrnoException).code;
     throw new ConfigError(file, code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? (e as Error).message})`);
   }
+}
+
+/**
+ * Load options for one model file: `base` plus, for a TF.js model.json, the bytes of its weight
+ * files read from next to it (missing ones are skipped: the reader then warns).
+ */
+export async function loadOptionsFor(file: string, bytes: Uint8Array, base: LoadOptions): Promise<LoadOptions> {
+  const paths = tfjsWeightPaths(bytes);
+  if (paths.length === 0) return base;
+  const weightShards: Record<string, Uint8Array> = {};
+  for (const p of paths) {
+    try {
+      weightShards[p] = await readFile(join(dirname(file), p));
+    } catch {
+      // optional: the reader warns that constant values were not available
+    }
+  }
+  return { ...base, weightShards };
 }

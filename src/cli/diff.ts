@@ -8,7 +8,7 @@ import type { BudgetRule } from '../report/budget.ts';
 import { toJsonReport } from '../report/json.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 import { buildReport } from '../report/report.ts';
-import { EXIT, predictorFor, readModel } from './common.ts';
+import { EXIT, predictorFor, readModel, loadOptionsFor } from './common.ts';
 
 /** Options of `diff`. */
 export interface DiffCommandOptions {
@@ -41,8 +41,8 @@ export async function diffCommand(base: string, head: string, opts: DiffCommandO
   const [baseBytes, headBytes] = [await readModel(base), await readModel(head)];
   const { predictor, targets } = await predictorFor(opts.target);
   const evaluate = createEvaluator(predictor, targets.map((t) => t.id), opts.inputShapes ? { inputShapes: opts.inputShapes } : {});
-  const baseResult = await evaluate(baseBytes, base);
-  const headResult = await evaluate(headBytes, head);
+  const baseResult = await evaluate(baseBytes, base, (await loadOptionsFor(base, baseBytes, {})).weightShards);
+  const headResult = await evaluate(headBytes, head, (await loadOptionsFor(head, headBytes, {})).weightShards);
   const report = buildReport([{ file: head, base: baseResult, head: headResult }], rules, targets);
   process.stdout.write(opts.json ? JSON.stringify(toJsonReport(report), null, 2) + '\n' : renderMarkdown(report));
   return report.budget.exceeded ? EXIT.failed : EXIT.ok;

@@ -4,7 +4,7 @@ import { analyzeModel } from '../core/analyze.ts';
 import type { LoadOptions } from '../core/types.ts';
 import { perOpTable } from '../graph/summary.ts';
 import { formatBytes, formatCount } from '../report/units.ts';
-import { readModel } from './common.ts';
+import { loadOptionsFor, readModel } from './common.ts';
 
 /**
  * Prints the per-op table of one model.
@@ -12,7 +12,8 @@ import { readModel } from './common.ts';
  */
 export async function inspectCommand(file: string, opts: { json?: boolean; inputShapes?: Record<string, number[]> }): Promise<number> {
   const load: LoadOptions = opts.inputShapes ? { inputShapes: opts.inputShapes } : {};
-  const a = analyzeModel(await readModel(file), file, load);
+  const bytes = await readModel(file);
+  const a = analyzeModel(bytes, file, await loadOptionsFor(file, bytes, load));
   const rows = perOpTable(a);
   if (opts.json) {
     process.stdout.write(
@@ -22,6 +23,7 @@ export async function inspectCommand(file: string, opts: { json?: boolean; input
         ops: rows.map((r) => ({ op: r.op, count: r.count, macs: r.macs, params: r.params, output_bytes: r.outputBytes })),
         totals: { nodes: a.nodes, macs: a.macs, params: a.params, weights_bytes: a.memory.weightsBytes, peak_activation_bytes: a.memory.peakActivationBytes },
         unsupported_ops: a.unsupportedOps,
+        ...(a.compiledFor ? { compiled_for: a.compiledFor } : {}),
         warnings: a.warnings,
       }) + '\n',
     );

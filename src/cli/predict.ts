@@ -4,7 +4,7 @@ import { evaluateModel } from '../core/pipeline.ts';
 import type { LoadOptions, ModelResult } from '../core/types.ts';
 import { describeError } from '../core/errors.ts';
 import { formatBytes, formatCount, formatValue } from '../report/units.ts';
-import { EXIT, predictorFor, readModel } from './common.ts';
+import { EXIT, loadOptionsFor, predictorFor, readModel } from './common.ts';
 
 /** Options of `predict`. */
 export interface PredictOptions {
@@ -74,7 +74,8 @@ export async function predictCommand(files: string[], opts: PredictOptions): Pro
   for (const file of files) {
     let r: ModelResult;
     try {
-      r = await evaluateModel(await readModel(file), file, predictor, ids, load);
+      const bytes = await readModel(file);
+      r = await evaluateModel(bytes, file, predictor, ids, await loadOptionsFor(file, bytes, load));
     } catch (e) {
       r = { ok: false, file, error: describeError(e) };
     }

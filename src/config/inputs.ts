@@ -6,8 +6,11 @@ import { ConfigError } from '../core/errors.ts';
 import type { BudgetRule } from '../report/budget.ts';
 import { parsePercent } from '../report/units.ts';
 
-/** Default model globs. */
-export const DEFAULT_MODELS = ['**/*.onnx'];
+/**
+ * Default model globs: ONNX, TFLite and TF.js graph models (a `model.json` that is not a TF.js
+ * graph model is skipped, see `src/formats/detect.ts` `isModelFile`).
+ */
+export const DEFAULT_MODELS = ['**/*.onnx', '**/*.tflite', '**/model.json'];
 /** Default target ids. */
 export const DEFAULT_TARGETS = ['raspberry-pi-4', 'pixel-3'];
 /** Default budgets file, optional: a missing file at this path means "no file budgets". */

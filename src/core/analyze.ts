@@ -8,6 +8,9 @@ import type { LoadOptions, ModelAnalysis } from './types.ts';
 import type { Graph } from '../graph/ir.ts';
 import { sniffFormat } from '../formats/detect.ts';
 import { readOnnx } from '../formats/onnx.ts';
+import { readTflite } from '../formats/tflite.ts';
+import { readTfjs } from '../formats/tfjs.ts';
+import { compiledDelegate, compiledMessage } from '../formats/delegates.ts';
 import { inferGraph } from '../graph/shapes.ts';
 import { costTotals, nodeCosts } from '../cost/costs.ts';
 import { estimateMemory } from '../cost/memory.ts';
@@ -18,14 +21,13 @@ import { estimateMemory } from '../cost/memory.ts';
  * @param file path as the user names it (repo-relative in the action); used in messages
  * @param opts `inputShapes` for dynamic input dims (else 1, with a warning)
  * @throws ModelFormatError naming `file` for unreadable/unsupported files (Git LFS pointers,
- *   TFLite/TF.js for now, truncated bytes, training graphs) and for shape rules that fail
+ *   truncated bytes, training graphs, TF.js layers models) and for shape rules that fail
  *   (message names the node and the rule)
  */
 export function analyzeModel(bytes: Uint8Array, file: string, opts: LoadOptions = {}): ModelAnalysis {
   const format = sniffFormat(bytes, file);
-  if (format === 'tflite') throw new ModelFormatError(file, 'TFLite reading is not supported yet (ONNX only for now)');
-  if (format === 'tfjs') throw new ModelFormatError(file, 'TF.js reading is not supported yet (ONNX only for now)');
-  const graph = readOnnx(bytes, file, opts);
+  const read = format === 'tflite' ? readTflite : format === 'tfjs' ? readTfjs : readOnnx;
+  const graph = read(bytes, file, opts);
   try {
     return analyzeGraph(graph, file);
   } catch (first) {
@@ -34,7 +36,7 @@ export function analyzeModel(bytes: Uint8Array, file: string, opts: LoadOptions 
     if (!(first instanceof ModelFormatError) || opts.defaultDim !== undefined || !hasDefaultedDims(graph)) throw first;
     for (const defaultDim of FALLBACK_DIMS) {
       try {
-        const a = analyzeGraph(readOnnx(bytes, file, { ...opts, defaultDim }), file);
+        const a = analyzeGraph(read(bytes, file, { ...opts, defaultDim }), file);
         a.warnings.unshift(
           `dynamic input dims: 1 does not fit this graph (${first.problem.replace(/ \(dynamic input dims were defaulted.*$/, '')}); analysed with ${defaultDim} instead. Set input-shapes for exact figures.`,
         );
@@ -79,6 +81,8 @@ export function analyzeGraph(graph: Graph, file: string): ModelAnalysis {
   const totals = costTotals(g, costs);
   const unsupported = new Set<string>();
   for (const c of costs) if (!c.known) unsupported.add(c.op);
+  const compiledFor = compiledDelegate(g);
+  const warnings = compiledFor ? [compiledMessage(file, compiledFor).slice(file.length + 2), ...g.warnings] : g.warnings;
   return {
     file,
     format: g.format,
@@ -89,6 +93,7 @@ export function analyzeGraph(graph: Graph, file: string): ModelAnalysis {
     params: totals.params,
     memory: estimateMemory(g, totals.weightBytes),
     unsupportedOps: [...unsupported].sort(),
-    warnings: g.warnings,
+    warnings,
+    ...(compiledFor ? { compiledFor } : {}),
   };
 }

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { analyzeModel } from './analyze.ts';
+import { compiledMessage } from '../formats/delegates.ts';
 import { describeError, UnknownTargetError } from './errors.ts';
 import type { LoadOptions, ModelResult, Predictor, TargetInfo } from './types.ts';
 
@@ -25,6 +26,9 @@ export async function evaluateModel(
 ): Promise<ModelResult> {
   try {
     const analysis = analyzeModel(bytes, file, opts);
+    // A model compiled for an accelerator is one opaque op: predicting it would give the cost of
+    // the few ops around it. Report it as a result without predictions (an error result).
+    if (analysis.compiledFor) return { ok: false, file, error: compiledMessage(file, analysis.compiledFor) };
     const predictions = await predictor.predict(analysis, targets);
     return { ok: true, analysis, predictions };
   } catch (e) {
@@ -33,20 +37,26 @@ export async function evaluateModel(
   }
 }
 
-/** `evaluateModel` bound to a predictor, targets and options. */
-export type Evaluator = (bytes: Uint8Array, file: string) => Promise<ModelResult>;
+/**
+ * `evaluateModel` bound to a predictor, targets and options; `weightShards` (TF.js weight files)
+ * are per model version.
+ */
+export type Evaluator = (bytes: Uint8Array, file: string, weightShards?: Record<string, Uint8Array>) => Promise<ModelResult>;
 
 /**
- * An evaluator that analyses identical bytes once (keyed by SHA-256): a model unchanged between
- * base and head, or renamed, costs one analysis. The cached result is re-labelled with `file`.
+ * An evaluator that analyses identical bytes once (keyed by SHA-256 of the model and its weight
+ * shards): a model unchanged between base and head, or renamed, costs one analysis. The cached
+ * result is re-labelled with `file`.
  */
 export function createEvaluator(predictor: Predictor, targets: string[], opts: LoadOptions = {}): Evaluator {
   const cache = new Map<string, Promise<ModelResult>>();
-  return async (bytes, file) => {
-    const key = createHash('sha256').update(bytes).digest('hex');
+  return async (bytes, file, weightShards) => {
+    const hash = createHash('sha256').update(bytes);
+    for (const [p, b] of Object.entries(weightShards ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(`\0${p}\0`).update(b);
+    const key = hash.digest('hex');
     let pending = cache.get(key);
     if (!pending) {
-      pending = evaluateModel(bytes, file, predictor, targets, opts);
+      pending = evaluateModel(bytes, file, predictor, targets, weightShards ? { ...opts, weightShards } : opts);
       cache.set(key, pending);
     }
     const r = await pending;

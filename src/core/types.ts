@@ -16,6 +16,12 @@ export interface LoadOptions {
    * is always 1). `analyzeModel` retries with `FALLBACK_DIMS` when 1 does not fit the graph.
    */
   defaultDim?: number;
+  /**
+   * TF.js graph models only: bytes of the weight files named in `weightsManifest[].paths`, by
+   * that path. Optional: shapes and dtypes of every weight are in model.json; the values are
+   * needed only for constants that decide shapes (reshape targets, paddings, axes, resize sizes).
+   */
+  weightShards?: Record<string, Uint8Array>;
 }
 
 /** Weights + activation memory of one inference, in bytes. */
@@ -46,6 +52,12 @@ export interface ModelAnalysis {
   unsupportedOps: string[];
   /** Warnings from reading and analysis (dynamic dims defaulted, If branch taken as max, ...). */
   warnings: string[];
+  /**
+   * Set when the model was compiled for an accelerator (TFLite `edgetpu-custom-op`, `ethos-u`):
+   * the delegate's name. Its cost is not predictable from the graph; the pipeline returns an
+   * error result for it instead of predictions (see src/formats/delegates.ts).
+   */
+  compiledFor?: string;
 }
 
 /** A performance metric the predictor can produce. */

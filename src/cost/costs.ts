@@ -7,7 +7,7 @@
  * even when several nodes read it; bytes use the dtype's element size (../graph/tensor.ts).
  */
 import type { Graph, NodeCost, TensorInfo } from '../graph/ir.ts';
-import { getOpSpec } from '../graph/registry.ts';
+import { getOpSpec, type OpContext } from '../graph/registry.ts';
 import { tensorBytes, tensorElements } from '../graph/tensor.ts';
 
 /** Totals over a graph's executed nodes. */
@@ -29,6 +29,7 @@ export interface CostTotals {
  */
 export function nodeCosts(graph: Graph): NodeCost[] {
   const get = (id: string): TensorInfo | undefined => (id ? graph.tensors.get(id) : undefined);
+  const ctx: OpContext = { opset: graph.format === 'onnx' ? (graph.opsets?.[''] ?? graph.opset) : 0, warn: () => {}, layout: graph.layout };
   return graph.nodes.map((node, index) => {
     const ins = node.inputs.map(get);
     const outs = node.outputs.map((id): TensorInfo => get(id) ?? { id, shape: null, dtype: 'unknown', isConstant: false, isWeight: false });
@@ -38,8 +39,8 @@ export function nodeCosts(graph: Graph): NodeCost[] {
     let macs = 0;
     let elementwiseOps = 0;
     if (spec && shapesKnown) {
-      macs = spec.macs(node, ins, outs) * repeat;
-      elementwiseOps = (spec.elementwiseOps?.(node, ins, outs) ?? 0) * repeat;
+      macs = spec.macs(node, ins, outs, ctx) * repeat;
+      elementwiseOps = (spec.elementwiseOps?.(node, ins, outs, ctx) ?? 0) * repeat;
     }
     let params = 0;
     let weightBytes = 0;

@@ -3,12 +3,14 @@
  * - Git LFS pointer text (`version https://git-lfs.github.com/spec/v1`) → ModelFormatError
  *   telling the user to check out LFS files;
  * - TFLite: FlatBuffer file identifier "TFL3" at bytes 4..8 (TFLite schema.fbs `file_identifier`);
- * - TF.js graph/layers model: JSON with `modelTopology` and `weightsManifest`;
+ * - TF.js graph/layers model: JSON with `modelTopology` and `weightsManifest` (the TF.js reader
+ *   rejects layers models with the conversion command);
  * - ONNX: a protobuf `ModelProto` that decodes with a non-empty graph.
  */
 import { ModelFormatError } from '../core/errors.ts';
 import type { ModelFormat } from '../graph/ir.ts';
 import { decodeOnnx } from './onnx.ts';
+import { parseTfjsGraphModel } from './tfjs.ts';
 
 const LFS_PREFIX = 'version https://git-lfs.github.com/spec/v1';
 
@@ -56,4 +58,20 @@ export function detectFormat(bytes: Uint8Array, file: string): ModelFormat {
   } catch {
     throw new ModelFormatError(file, 'unrecognised model format: not ONNX (protobuf ModelProto), TFLite (TFL3) or TF.js (model.json)');
   }
+}
+
+/**
+ * Why a file selected by the `models` globs is not a model to report, or undefined when it is
+ * one (or may be one: errors are for the readers to report). Only `.json` files are ever skipped:
+ * the default glob for model.json files also matches JSON that is not a TF.js graph model (package manifests, Keras
+ * layers models), which is skipped with this reason instead of being reported as an error.
+ */
+export function skipReason(path: string, bytes: Uint8Array): string | undefined {
+  if (!path.toLowerCase().endsWith('.json')) return undefined;
+  if (parseTfjsGraphModel(bytes)) return undefined;
+  const head = new TextDecoder().decode(bytes.subarray(0, Math.min(bytes.length, 4096)));
+  if (/"format"\s*:\s*"layers-model"/.test(head) || /"class_name"/.test(head)) {
+    return 'a TF.js layers model (only graph models are read: tensorflowjs_converter --input_format=tfjs_layers_model --output_format=tfjs_graph_model)';
+  }
+  return 'not a TF.js graph model';
 }

@@ -94,7 +94,8 @@ export function resolveInputShapes(
 export function inferGraph(graph: Graph): Graph {
   const g = resolveInputShapes(graph);
   const scope = new Scope();
-  const opset = g.opsets?.[''] ?? g.opset;
+  // Non-ONNX graphs have no ONNX opset: rules then decide by the attributes and inputs present.
+  const opset = g.format === 'onnx' ? (g.opsets?.[''] ?? g.opset) : 0;
   for (const id of g.inputs) {
     const t = g.tensors.get(id);
     if (t) scope.set({ ...t, isConstant: false, isWeight: false });
@@ -122,7 +123,7 @@ function runGraph(g: Graph, naming: Naming, namePrefix: string, scope: Scope, op
     const gid = naming(id);
     scope.set(gid === id ? t : { ...t, id: gid });
   }
-  const ctx: OpContext = { opset, warn: (m) => scope.warnings.push(m) };
+  const ctx: OpContext = { opset, warn: (m) => scope.warnings.push(m), layout: g.layout };
   for (const local of g.nodes) {
     const node: Node = {
       ...local,
@@ -325,20 +326,45 @@ function sameShape(a: Shape | null, b: Shape | null): boolean {
   return !!a && !!b && a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-/** Records an executed registry op: outputs by its shape rule (declared shapes as fallback). */
+/**
+ * Records an executed registry op: outputs by its shape rule (declared shapes as fallback).
+ * TFLite files store every tensor's shape and dtype: there the file's values win (the rule still
+ * runs, as a check; a disagreement or a failing rule is reported as a warning, not an error).
+ */
 function execute(node: Node, local: Node, g: Graph, spec: OpSpec, ins: Inputs, scope: Scope, ctx: OpContext): void {
   let shapes: (Shape | null)[];
   let dtypes: DType[];
+  const trustFile = g.format === 'tflite';
+  const decl = trustFile ? local.outputs.map((id) => (id ? declared(g, id, node, scope) : { shape: null, dtype: 'unknown' as DType })) : undefined;
+  const fileShapes = decl && decl.every((d, i) => !local.outputs[i] || d.shape) ? decl : undefined;
   try {
     ({ shapes, dtypes } = inferOutputs(node, spec, ins, ctx));
+    if (fileShapes) {
+      const differs = node.outputs.findIndex((id, i) => id && !sameShape(shapes[i] ?? null, fileShapes[i]!.shape));
+      if (differs >= 0) {
+        scope.warnings.push(
+          `node '${node.name}' (${node.op}): shape rule gives [${(shapes[differs] ?? []).join(',')}] for output ${differs}, the file declares [${(fileShapes[differs]!.shape ?? []).join(',')}]; used the file's`,
+        );
+      }
+      shapes = fileShapes.map((d) => d.shape);
+      dtypes = fileShapes.map((d, i) => (d.dtype !== 'unknown' ? d.dtype : (dtypes[i] ?? 'unknown')));
+    }
   } catch (e) {
-    if (!(e instanceof DataDependentShape)) throw e;
-    const decl = local.outputs.map((id) => declared(g, id, node, scope));
-    shapes = decl.map((d) => d.shape);
-    const first = ins.find((t) => t)?.dtype ?? 'unknown';
-    dtypes = decl.map((d, i) => (d.dtype !== 'unknown' ? d.dtype : (spec.inferTypes?.(node, ins)[i] ?? first)));
-    const how = shapes.every((s) => s) ? 'used the shapes the file declares' : 'output shape unknown';
-    scope.warnings.push(`node '${node.name}' (${node.op}): ${e.problem}; ${how}`);
+    if (!(e instanceof ShapeError)) throw e;
+    if (fileShapes) {
+      if (!(e instanceof DataDependentShape)) scope.warnings.push(`node '${node.name}' (${node.op}): ${e.problem}; used the shapes the file declares`);
+      shapes = fileShapes.map((d) => d.shape);
+      const first = ins.find((t) => t)?.dtype ?? 'unknown';
+      dtypes = fileShapes.map((d) => (d.dtype !== 'unknown' ? d.dtype : first));
+    } else {
+      if (!(e instanceof DataDependentShape)) throw e;
+      const decl2 = local.outputs.map((id) => declared(g, id, node, scope));
+      shapes = decl2.map((d) => d.shape);
+      const first = ins.find((t) => t)?.dtype ?? 'unknown';
+      dtypes = decl2.map((d, i) => (d.dtype !== 'unknown' ? d.dtype : (spec.inferTypes?.(node, ins)[i] ?? first)));
+      const how = shapes.every((s) => s) ? 'used the shapes the file declares' : 'output shape unknown';
+      scope.warnings.push(`node '${node.name}' (${node.op}): ${e.problem}; ${how}`);
+    }
   }
   // A reshape-like op that leaves the shape unchanged is a no-op: consumers read its input.
   if (NO_OP_IF_SAME_SHAPE.has(node.op) && node.outputs.length === 1 && ins[0] && sameShape(shapes[0] ?? null, ins[0].shape)) {
@@ -355,7 +381,7 @@ function execute(node: Node, local: Node, g: Graph, spec: OpSpec, ins: Inputs, s
   for (const t of outs) if (t.id) scope.set(t);
   let macs = 0;
   if (outs.every((t) => !t.id || t.shape)) {
-    macs = spec.macs(node, ins, outs) * (node.repeat ?? 1);
+    macs = spec.macs(node, ins, outs, ctx) * (node.repeat ?? 1);
   }
   scope.executed.push(node);
   scope.macs.push(macs);

@@ -7,7 +7,7 @@ const getter = (values: Record<string, string>) => (name: string) => values[name
 describe('parseInputs', () => {
   it('applies the defaults', () => {
     expect(parseInputs(getter({ 'github-token': 't' }))).toEqual({
-      models: ['**/*.onnx'],
+      models: ['**/*.onnx', '**/*.tflite', '**/model.json'],
       targets: ['raspberry-pi-4', 'pixel-3'],
       maxIncrease: null,
       config: '.github/edgeperf.yml',

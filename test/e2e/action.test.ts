@@ -1,6 +1,7 @@
 /**
  * End to end: the bundled action (dist/index.js) against a local fake GitHub API and a real git
- * repository whose head commit modifies, adds, removes and renames real ONNX models.
+ * repository whose head commit modifies, adds, removes and renames real ONNX models; a second
+ * pull request changes TFLite and TF.js models defaults-only (no `models` input).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -85,6 +86,25 @@ async function runAction(inputs: Record<string, string>, extraEnv: Record<string
   return { code, stdout, stderr, outputs: parseOutputs(readFileSync(outputFile, 'utf8')), summary: readFileSync(summaryFile, 'utf8') };
 }
 
+/** The PR event: GitHub's own example payload, patched to our repository and commits. */
+function writeEvent(dir: string, base: string, head: string): string {
+  const require = createRequire(import.meta.url);
+  const defs = require('@octokit/webhooks-examples') as { name: string; examples: Record<string, any>[] }[];
+  const example = structuredClone(defs.find((d) => d.name === 'pull_request')!.examples.find((e) => e.action === 'synchronize' || e.action === 'opened')!);
+  example.number = PR;
+  example.pull_request.number = PR;
+  example.pull_request.base.sha = base;
+  example.pull_request.head.sha = head;
+  for (const r of [example.repository, example.pull_request.base.repo, example.pull_request.head.repo]) {
+    r.name = REPO;
+    r.full_name = `${OWNER}/${REPO}`;
+    r.owner.login = OWNER;
+  }
+  const path = join(dir, 'event.json');
+  writeFileSync(path, JSON.stringify(example));
+  return path;
+}
+
 const FILES: PrFile[] = [
   { filename: '.github/edgeperf.yml', status: 'added' },
   { filename: 'README.md', status: 'modified' },
@@ -132,21 +152,7 @@ beforeAll(async () => {
   git(repo, 'commit', '-q', '-m', 'head');
   headSha = git(repo, 'rev-parse', 'HEAD');
 
-  // The PR event: GitHub's own example payload, patched to our repository and commits.
-  const require = createRequire(import.meta.url);
-  const defs = require('@octokit/webhooks-examples') as { name: string; examples: Record<string, any>[] }[];
-  const example = structuredClone(defs.find((d) => d.name === 'pull_request')!.examples.find((e) => e.action === 'synchronize' || e.action === 'opened')!);
-  example.number = PR;
-  example.pull_request.number = PR;
-  example.pull_request.base.sha = baseSha;
-  example.pull_request.head.sha = headSha;
-  for (const r of [example.repository, example.pull_request.base.repo, example.pull_request.head.repo]) {
-    r.name = REPO;
-    r.full_name = `${OWNER}/${REPO}`;
-    r.owner.login = OWNER;
-  }
-  eventPath = join(tmp, 'event.json');
-  writeFileSync(eventPath, JSON.stringify(example));
+  eventPath = writeEvent(tmp, baseSha, headSha);
 
   gh = await startFakeGitHub({
     owner: OWNER,
@@ -267,5 +273,79 @@ describe('the action on a pull request', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/::error::max-increase: 'lots' is not a percentage/);
     expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('the action on a pull request that changes TFLite and TF.js models (default globs)', () => {
+  const TFL = join(ROOT, 'test/fixtures/tflite');
+  const TFJS = join(ROOT, 'test/fixtures/tfjs/selfie');
+  let run: RunResult;
+  let firstGh: FakeGitHub;
+
+  beforeAll(async () => {
+    firstGh = gh;
+    const dir = mkdtempSync(join(tmp, 'tflite-pr-'));
+    repo = join(dir, 'repo');
+    mkdirSync(repo);
+    git(repo, 'init', '-q', '-b', 'main');
+    git(repo, 'config', 'user.email', 'ci@example.com');
+    git(repo, 'config', 'user.name', 'CI');
+    // Base: the float keyword-spotting model, and a package manifest named model.json.
+    copyFileSync(join(TFL, 'kws_ref_model_float32.tflite'), join(repo, 'kws.tflite'));
+    put(repo, 'web/model.json', JSON.stringify({ name: 'not-a-model', version: '1.0.0' }));
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-q', '-m', 'base');
+    baseSha = git(repo, 'rev-parse', 'HEAD');
+    // Head: the int8 copy replaces it; a TF.js graph model and a Vela-compiled model are added;
+    // the manifest changes.
+    copyFileSync(join(TFL, 'kws_ref_model.tflite'), join(repo, 'kws.tflite'));
+    put(repo, 'web/model.json', JSON.stringify({ name: 'not-a-model', version: '1.0.1' }));
+    put(repo, 'web/selfie/model.json', readFileSync(join(TFJS, 'selfie.json')));
+    copyFileSync(join(TFJS, 'selfie.bin'), join(repo, 'web/selfie/selfie.bin'));
+    copyFileSync(join(TFL, 'person_detect_vela.tflite'), join(repo, 'person_detect_vela.tflite'));
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-q', '-m', 'head');
+    headSha = git(repo, 'rev-parse', 'HEAD');
+    eventPath = writeEvent(dir, baseSha, headSha);
+    gh = await startFakeGitHub({
+      owner: OWNER,
+      repo: REPO,
+      number: PR,
+      files: [
+        { filename: 'kws.tflite', status: 'modified' },
+        { filename: 'person_detect_vela.tflite', status: 'added' },
+        { filename: 'web/model.json', status: 'modified' },
+        { filename: 'web/selfie/model.json', status: 'added' },
+        { filename: 'web/selfie/selfie.bin', status: 'added' },
+      ],
+      pageSize: 10,
+    });
+    run = await runAction({ targets: 'raspberry-pi-4' });
+  }, 300_000);
+
+  afterAll(async () => {
+    await gh?.close();
+    gh = firstGh;
+  });
+
+  it('reports the changed .tflite and the added TF.js graph model; skips the non-model model.json', () => {
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain('EdgePerf: skipped web/model.json: not a TF.js graph model');
+    const md = ours()[0]!.body;
+    expect(md).toMatch(/`kws\.tflite` \| raspberry-pi-4 \| latency \| [0-9.]+ ms → [0-9.]+ ms \|/);
+    expect(md).toMatch(/`web\/selfie\/model\.json` \| raspberry-pi-4 \| latency \| — → [0-9.]+ ms \|.*🆕 new/);
+    expect(md).not.toContain('`web/model.json`');
+    expect(md).not.toContain('selfie.bin');
+  });
+
+  it('reports the compiled Vela model as not predictable, not as a near-zero latency', () => {
+    const md = ours()[0]!.body;
+    expect(md).toMatch(/\| `person_detect_vela\.tflite` \|.*❌ not analysed \|/);
+    expect(md).toContain('person_detect_vela.tflite: compiled for ethos-u: cost not predictable from the graph');
+  });
+
+  it('the JSON report lists exactly the three models', () => {
+    const j = JSON.parse(readFileSync(run.outputs.report!, 'utf8'));
+    expect(j.models.map((m: { file: string }) => m.file)).toEqual(['kws.tflite', 'person_detect_vela.tflite', 'web/selfie/model.json']);
   });
 });

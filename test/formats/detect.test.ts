@@ -43,11 +43,11 @@ describe('detectFormat', () => {
 });
 
 describe('analyzeModel on non-ONNX formats', () => {
-  it('TFLite gives a clear "not supported yet" error', () => {
-    expect(() => analyzeModel(TFLITE_HEAD, 'm.tflite')).toThrow(/m\.tflite: TFLite reading is not supported yet/);
+  it('a truncated TFLite header gives a one-line ModelFormatError naming the file', () => {
+    expect(() => analyzeModel(TFLITE_HEAD, 'm.tflite')).toThrow(/^m\.tflite: not a readable TFLite model \(truncated or corrupt FlatBuffer/);
   });
-  it('TF.js gives a clear "not supported yet" error', () => {
-    const json = JSON.stringify({ modelTopology: {}, weightsManifest: [] });
-    expect(() => analyzeModel(text(json), 'model.json')).toThrow(/model\.json: TF\.js reading is not supported yet/);
+  it('a TF.js layers model is rejected with the converter command', () => {
+    const json = JSON.stringify({ format: 'layers-model', modelTopology: { class_name: 'Sequential' }, weightsManifest: [] });
+    expect(() => analyzeModel(text(json), 'model.json')).toThrow(/model\.json: is a TF\.js layers model; only graph models are read.*--output_format=tfjs_graph_model/);
   });
 });

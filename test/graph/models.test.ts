@@ -115,8 +115,12 @@ describe('every ONNX model under ../shared/models', () => {
     expect(a.params).toBe(1_171_841);
 
     const vad = readFileSync(join(SHARED, 'npm-ricky0123-vad-web/silero_vad_v5.onnx'));
-    // 1 sample per frame cannot pass the STFT conv: the error names the node and points at inputShapes
-    expect(() => analyzeModel(vad, 'vad.onnx')).toThrow(/vad\.onnx: node '.*stft\/Conv' \(Conv\): .*set inputShapes/);
+    // 1 sample per frame cannot pass the STFT conv: the analysis retries with 224 and says why
+    const fallback = analyzeModel(vad, 'vad.onnx');
+    expect(fallback.warnings[0]).toMatch(/^dynamic input dims: 1 does not fit this graph \(node '.*stft\/Conv' \(Conv\): .*\); analysed with 224 instead/);
+    expect(fallback.macs).toBeGreaterThan(0);
+    // With the default forbidden to change, the error names the node and points at input-shapes
+    expect(() => analyzeModel(vad, 'vad.onnx', { defaultDim: 1 })).toThrow(/vad\.onnx: node '.*stft\/Conv' \(Conv\): .*set input-shapes/);
     const v = analyzeModel(vad, 'vad.onnx', INPUT_SHAPES['npm-ricky0123-vad-web/silero_vad_v5.onnx']);
     // 16 kHz branch: STFT 258·256·3 + encoder + LSTM 4·128·256 + decoder 128
     expect(v.macs).toBe(563_968);

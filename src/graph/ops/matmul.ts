@@ -3,13 +3,17 @@
  *
  * Source: ONNX Operators.md, MatMul (numpy.matmul semantics incl. 1-D promotion and batch
  * broadcasting), Gemm (transA/transB), Einsum.
+ * Gemm also carries fully-connected layers of TFLite/TF.js (FULLY_CONNECTED, `_FusedMatMul`): when
+ * the node has a `keep_num_dims` attribute, A may have any rank and is read as
+ * [∏(A dims)/K, K] (TFLite FullyConnected semantics); the output is [rows, N], or A's leading dims
+ * plus N when keep_num_dims is true.
  * MACs: Gemm = M·N·K (bias not counted); MatMul = ∏(broadcast batch dims)·M·N·K;
  * Einsum with ≥ 2 operands = ∏ of the sizes of all distinct indices (one multiply-add per term).
  */
 import type { DType, Node } from '../ir.ts';
 import { broadcastShapes, numel } from '../tensor.ts';
 import type { Inputs, OpSpec } from './types.ts';
-import { attrInt, attrStr, fail, isZero, shapeOf, zeroAny } from './types.ts';
+import { attrInt, attrStr, fail, hasAttr, isZero, shapeOf, zeroAny } from './types.ts';
 
 interface MatMulDims {
   batch: number[];
@@ -61,6 +65,9 @@ const gemm: OpSpec = {
   inferShapes: (node, inputs) => {
     const { m, n, k, k2 } = gemmDims(node, inputs);
     if (k !== k2) fail(node, `inner dims differ: K=${k} vs ${k2} (transA=${attrInt(node, 'transA', 0)}, transB=${attrInt(node, 'transB', 0)})`);
+    if (hasAttr(node, 'keep_num_dims') && attrInt(node, 'keep_num_dims', 0) === 1) {
+      return [[...shapeOf(node, inputs, 0).slice(0, -1), n]];
+    }
     return [[m, n]];
   },
   macs: (node, inputs) => {
@@ -74,6 +81,16 @@ const gemm: OpSpec = {
 function gemmDims(node: Node, inputs: Inputs): { m: number; n: number; k: number; k2: number } {
   const a = shapeOf(node, inputs, 0);
   const b = shapeOf(node, inputs, 1);
+  if (hasAttr(node, 'keep_num_dims')) {
+    // Fully connected: weights [N, K] (transB) or [K, N]; A is read as [elements / K, K].
+    if (b.length !== 2 || a.length === 0) fail(node, `fully connected needs 2-D weights and a non-scalar input, got [${a.join(',')}] and [${b.join(',')}]`);
+    const tb = attrInt(node, 'transB', 0) === 1;
+    const k = (tb ? b[1] : b[0]) as number;
+    const n = (tb ? b[0] : b[1]) as number;
+    const total = numel(a);
+    if (k === 0 || total % k !== 0) fail(node, `input [${a.join(',')}] does not split into rows of ${k}`);
+    return { m: total / k, n, k, k2: k };
+  }
   if (a.length !== 2 || b.length !== 2) fail(node, `Gemm needs 2-D inputs, got [${a.join(',')}] and [${b.join(',')}]`);
   const ta = attrInt(node, 'transA', 0) === 1;
   const tb = attrInt(node, 'transB', 0) === 1;

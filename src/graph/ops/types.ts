@@ -3,7 +3,7 @@
  * the helpers every op family file uses to read attributes and inputs.
  */
 import { ShapeError } from '../../core/errors.ts';
-import type { AttrValue, ConstTensor, DType, Node, Shape, TensorData, TensorInfo } from '../ir.ts';
+import type { AttrValue, ConstTensor, DType, Layout, Node, Shape, TensorData, TensorInfo } from '../ir.ts';
 import { formatShape, isConcrete } from '../tensor.ts';
 
 /** Node inputs aligned with `Node.inputs`; `undefined` for an omitted optional input (''). */
@@ -15,6 +15,11 @@ export interface OpContext {
   opset: number;
   /** Records a user-visible warning (e.g. a data-dependent dim bounded from above). */
   warn(message: string): void;
+  /**
+   * Layout of image-like tensors of the graph (`Graph.layout`); absent means NCHW (ONNX).
+   * Layout-dependent rules (Conv, pools, ...) read it through `channelsLast`.
+   */
+  layout?: Layout;
 }
 
 /** A context with no opset (rules then decide by which attributes/inputs are present). */
@@ -38,9 +43,9 @@ export interface OpSpec {
    * Multiply-accumulates of one inference, following the conventional definition (thop/fvcore):
    * only convolutions, fully-connected layers, matrix products and recurrent cells count.
    */
-  macs(node: Node, inputs: Inputs, outputs: readonly TensorInfo[]): number;
+  macs(node: Node, inputs: Inputs, outputs: readonly TensorInfo[], ctx?: OpContext): number;
   /** Non-MAC arithmetic estimate (see `NodeCost.elementwiseOps`); default 0. */
-  elementwiseOps?(node: Node, inputs: Inputs, outputs: readonly TensorInfo[]): number;
+  elementwiseOps?(node: Node, inputs: Inputs, outputs: readonly TensorInfo[], ctx?: OpContext): number;
   /**
    * Output values when every input is a constant with data (small tensors only); absent when
    * the op is not foldable with data. Shapes of the outputs follow `inferShapes`.
@@ -55,6 +60,22 @@ export interface OpSpec {
   alwaysFold?: boolean;
   /** Never fold, even when all inputs are constant (e.g. DequantizeLinear of int8 weights). */
   noFold?: boolean;
+}
+
+/**
+ * True when `node`'s image-like tensors are channels-last (N, spatial..., C): its own
+ * `data_format` attribute when present (TF.js: 'NHWC'/'NCHW', 'NWC', 'NDHWC'...), else the graph
+ * layout in `ctx` (TFLite and TF.js graphs are NHWC, ONNX NCHW).
+ */
+export function channelsLast(node: Node, ctx?: OpContext): boolean {
+  const f = node.attrs['data_format'];
+  if (typeof f === 'string' && f.length > 0) return f.startsWith('N') && f.endsWith('C');
+  return ctx?.layout === 'NHWC';
+}
+
+/** Spatial dims of an image-like shape (NCHW: dims 2..; channels-last: dims 1..-1). */
+export function spatialDims(shape: readonly number[], last: boolean): number[] {
+  return last ? shape.slice(1, -1) : shape.slice(2);
 }
 
 /** A shape rule needed a value (shape, axes, pads, sizes ...) that is not a known constant. */

@@ -18,7 +18,7 @@ export async function targetsCommand(opts: { json?: boolean }): Promise<number> 
     t.metrics
       .map((m) => {
         const a = t.accuracy?.[m];
-        return a ? `${m} ${(a.mape * 100).toFixed(1)}% (n=${a.n})` : `${m} n/a`;
+        return a ? `${m} ${a.mape.toFixed(1)}% (n=${a.n})` : `${m} n/a`;
       })
       .join('; '),
   ]);

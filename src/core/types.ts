@@ -91,7 +91,10 @@ export interface TargetInfo {
   device: string;
   runtime: string;
   metrics: Metric[];
-  /** Held-out accuracy as evaluated by `npm run evaluate`, per metric. */
+  /**
+   * Held-out accuracy as evaluated by `npm run evaluate`, per metric: `mape` in percent,
+   * `within10` the share (0..1) of predictions within ±10%, Kendall tau in [−1, 1].
+   */
   accuracy?: Record<string, { n: number; mape: number; within10: number; kendallTau: number }>;
   /** Free-form description of the training data (source, count, input sizes). */
   data?: string;

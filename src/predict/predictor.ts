@@ -13,6 +13,7 @@ import { oodReasons } from './ood.ts';
 import type { PerfSageModel } from './perfsage.ts';
 import { bundledTargets, toTargetInfo, type TargetEntry, type TargetsFile } from './targets.ts';
 import { decodeModel, type WeightsFile } from './weights-io.ts';
+import { layerNames } from '../graph/naming.ts';
 
 /** Raw GNN output for one graph: per-node and overhead values (ms) per head. */
 export interface GnnResult {
@@ -32,7 +33,8 @@ export interface GnnResult {
  */
 export function runGnn(model: PerfSageModel, analysis: ModelAnalysis, targets: TargetsFile): GnnResult {
   const f = extractFeatures(analysis);
-  const names = f.nodeIndex.map((i) => analysis.graph.nodes[i]?.name ?? `#${i}`);
+  const layers = layerNames(analysis.graph);
+  const names = f.nodeIndex.map((i) => layers[i] ?? `#${i}`);
   const reasons = oodReasons(f, names, analysis.macs, targets);
   const batch = makeBatch([{ n: f.nodeIndex.length, x: f.x, edgeSrc: f.edgeSrc, edgeDst: f.edgeDst }], model.config.featMean, model.config.featStd);
   const [node, overhead] = tf.tidy(() => {

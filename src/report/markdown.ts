@@ -180,7 +180,7 @@ function targetsSection(report: Report): string | null {
       t.id,
       cell(t.device),
       cell(t.runtime),
-      a ? `${(a.mape * 100).toFixed(1)}%` : 'n/a',
+      a ? `${a.mape.toFixed(1)}%` : 'n/a',
       a ? `${(a.within10 * 100).toFixed(0)}%` : 'n/a',
       a ? String(a.n) : 'n/a',
     ];

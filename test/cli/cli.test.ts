@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const FIX = join(ROOT, 'test/fixtures/e2e');
+const FIX = join(ROOT, 'test/fixtures/onnx');
 let tmp: string;
 
 function cli(...args: string[]) {

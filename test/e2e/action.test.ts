@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGitHub, type FakeGitHub, type PrFile } from './fake-github.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const FIX = join(ROOT, 'test/fixtures/e2e');
+const FIX = join(ROOT, 'test/fixtures/onnx');
 const OWNER = 'octo-org';
 const REPO = 'vision-models';
 const PR = 42;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BaseBlobReader } from '../../src/github/base-blob.ts';
 import { startFakeGitHub, type FakeGitHub } from '../e2e/fake-github.ts';
 
-const MODEL = readFileSync(resolve(import.meta.dirname, '../fixtures/e2e/light_bvlc_alexnet.onnx'));
+const MODEL = readFileSync(resolve(import.meta.dirname, '../fixtures/onnx/light_bvlc_alexnet.onnx'));
 let tmp: string;
 let origin: string;
 let baseSha: string;

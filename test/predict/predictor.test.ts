@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeModel } from '../../src/core/analyze.ts';
@@ -72,6 +72,23 @@ describe('loadPredictor', () => {
     const [conv] = await predictor.predict(analyse(ALL_CONV3), ['raspberry-pi-4']);
     expect(conv!.value).toBeGreaterThan(40);
     expect(dead!.value).toBeLessThan(conv!.value / 20);
+  });
+
+  it('grows with the work of graphs far larger than the training graphs (roofline readout)', async () => {
+    // NB201 all-conv3x3 (0.22 GMACs) is the largest training graph; ResNet-50 (4.09 GMACs, 19x)
+    // and VGG-19 (19.6 GMACs, 89x) lie far outside. A readout that saturates in log-features
+    // predicted ResNet-50 at 1/6 of the NB201 network; per-node time ∝ work cannot.
+    const zoo = (name: string): ModelAnalysis =>
+      analyzeModel(new Uint8Array(readFileSync(resolve(import.meta.dirname, '../fixtures/onnx', name))), name);
+    const targets = ['raspberry-pi-4', 'pixel-3'];
+    const nb = await predictor.predict(analyse(ALL_CONV3), targets);
+    const resnet = await predictor.predict(zoo('light_resnet50.onnx'), targets);
+    const vgg = await predictor.predict(zoo('light_vgg19.onnx'), targets);
+    for (let t = 0; t < targets.length; t++) {
+      expect(resnet[t]!.value).toBeGreaterThan(5 * nb[t]!.value);
+      expect(vgg[t]!.value).toBeGreaterThan(2 * resnet[t]!.value);
+      expect(resnet[t]!.ood).toBe(true);
+    }
   });
 
   it('flags ops never seen in training as out-of-distribution', async () => {

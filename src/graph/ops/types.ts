@@ -142,17 +142,13 @@ export function dataOf(inputs: Inputs, i: number): TensorData | undefined {
  * is omitted. Throws `DataDependentShape` when it is present but not a known constant.
  */
 export function intsOf(node: Node, inputs: Inputs, i: number, what: string): number[] | undefined {
-  const t = inputs[i];
-  if (!t) return undefined;
-  if (t.shape && t.shape.length === 1 && t.shape[0] === 0) return [];
-  const d = t.isConstant ? t.data : undefined;
-  if (!d) {
-    throw new DataDependentShape(node.name, node.op, `${what} (input ${i}, '${t.id}') is not a constant`);
-  }
-  return Array.from(d as ArrayLike<number>, (v) => Math.trunc(v));
+  return floatsOf(node, inputs, i, what)?.map((v) => Math.trunc(v));
 }
 
-/** Like `intsOf` for a float input (Resize scales). */
+/**
+ * Values of a constant numeric input (Resize scales; `intsOf` truncates them), or undefined when
+ * the input is omitted. Throws `DataDependentShape` when it is present but not a known constant.
+ */
 export function floatsOf(node: Node, inputs: Inputs, i: number, what: string): number[] | undefined {
   const t = inputs[i];
   if (!t) return undefined;

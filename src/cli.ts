@@ -1,5 +1,5 @@
 /**
- * The `edgeperf` CLI: predict, diff, inspect, targets, synth. A thin shell around the same core
+ * The `edgeperf` CLI: predict, diff, inspect, targets, synth, measure. A thin shell around the same core
  * as the action. Exit codes: 0 ok, 1 a model failed or a budget was exceeded, 2 bad usage,
  * configuration or target id. Errors print one line, never a stack trace.
  */
@@ -10,7 +10,9 @@ import { collectTargets, EXIT, exitCodeFor } from './cli/common.ts';
 import { diffCommand } from './cli/diff.ts';
 import { inspectCommand } from './cli/inspect.ts';
 import { predictCommand } from './cli/predict.ts';
-import { synthNb201Command } from './cli/synth.ts';
+import { measureCommand, parsePositiveInt } from './cli/measure.ts';
+import { synthFbnetCommand, synthNb201Command, synthRandomCommand } from './cli/synth.ts';
+import { FAMILIES } from './synth/random/index.ts';
 import { targetsCommand } from './cli/targets.ts';
 
 /** Wraps a ConfigError-throwing parser for commander (usage error, exit 2). */
@@ -88,16 +90,56 @@ export function buildProgram(setExit: (code: number) => void): Command {
   const synth = program.command('synth').description('generate synthetic models');
   synth
     .command('nb201')
-    .description('NAS-Bench-201 CIFAR-10 network as ONNX (random weights)')
+    .description('NAS-Bench-201 network as ONNX (random weights): CIFAR-10, or a HW-NAS-Bench-360 task with --task')
     .argument('[arch]', "arch string, e.g. '|nor_conv_3x3~0|+|nor_conv_3x3~0|skip_connect~1|+|skip_connect~0|none~1|nor_conv_1x1~2|'")
     .option('--archs <file>', 'one arch string per line; writes DIR/<n>.onnx for line n (from 0)')
     .requiredOption('-o, --output <path>', 'output .onnx file, or directory with --archs')
+    .addOption(new Option('--task <task>', 'cifar10 (HW-NAS-Bench) or a HW-NAS-Bench-360 task').choices(['cifar10', 'cifar100', 'ninapro', 'darcy']).default('cifar10'))
     .option('--seed <n>', 'weight seed', optionParser((v) => {
       const n = Number(v);
       if (!Number.isInteger(n)) throw new InvalidArgumentError(`'${v}' is not an integer`);
       return n;
     }))
-    .action(async (arch: string | undefined, o) => setExit(await synthNb201Command(arch, { archs: o.archs, output: o.output, seed: o.seed })));
+    .action(async (arch: string | undefined, o) => setExit(await synthNb201Command(arch, { archs: o.archs, output: o.output, seed: o.seed, task: o.task })));
+  synth
+    .command('fbnet')
+    .description('FBNet (HW-NAS-Bench) network as ONNX (random weights)')
+    .argument('[ops]', '22 comma-separated ops (k3_e1, k3_e1_g2, k3_e3, k3_e6, k5_e1, k5_e1_g2, k5_e3, k5_e6, skip, or 0..8)')
+    .option('--archs <file>', 'one arch per line (comma-separated ops, a JSON arch_str / op_idx_list list, or a fbnet/latency_ms.jsonl row); writes DIR/<n>.onnx for line n (from 0)')
+    .requiredOption('-o, --output <path>', 'output .onnx file, or directory with --archs')
+    .addOption(new Option('--dataset <name>', 'macro layout').choices(['cifar100', 'imagenet']).default('cifar100'))
+    .option('--seed <n>', 'weight seed', optionParser((v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n)) throw new InvalidArgumentError(`'${v}' is not an integer`);
+      return n;
+    }))
+    .action(async (ops: string | undefined, o) =>
+      setExit(await synthFbnetCommand(ops, { archs: o.archs, output: o.output, seed: o.seed, dataset: o.dataset })),
+    );
+  synth
+    .command('random')
+    .description('random graph of an architecture family as ONNX (seeded, random weights)')
+    .addOption(new Option('--family <name>', 'architecture family').choices([...FAMILIES]).makeOptionMandatory())
+    .option('--seed <n>', 'seed (first seed with --count)', optionParser((v) => parsePositiveInt(v, '--seed', 0)), 0)
+    .option('--count <k>', 'write K graphs, seeds N..N+K-1, as DIR/<family>-<seed>.onnx', optionParser((v) => parsePositiveInt(v, '--count')))
+    .requiredOption('-o, --output <path>', 'output .onnx file, or directory with --count')
+    .action(async (o) => setExit(await synthRandomCommand({ family: o.family, seed: o.seed, count: o.count, output: o.output })));
+
+  program
+    .command('measure')
+    .description('measure end-to-end latency with onnxruntime-node on this machine (optional dependency)')
+    .argument('<file...>', 'ONNX model files (measured interleaved, round-robin)')
+    .option('--runs <n>', 'timed runs per file', optionParser((v) => parsePositiveInt(v, '--runs')), 30)
+    .option('--warmup <n>', 'untimed warm-up runs per file', optionParser((v) => parsePositiveInt(v, '--warmup', 0)), 5)
+    .option('--threads <n>', 'intra- and inter-op threads', optionParser((v) => parsePositiveInt(v, '--threads')), 1)
+    .option('--no-optimize', "graph optimisation level 'disabled' instead of 'all'")
+    .option('--json', 'one JSON object per file per line')
+    .addOption(shapesOption())
+    .action(async (files: string[], o) =>
+      setExit(
+        await measureCommand(files, { runs: o.runs, warmup: o.warmup, threads: o.threads, optimize: o.optimize, json: o.json, inputShapes: o.inputShapes }),
+      ),
+    );
 
   return program;
 }

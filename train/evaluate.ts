@@ -13,8 +13,14 @@ import { initBackend } from '../src/predict/backend.ts';
 import { createPredictor } from '../src/predict/predictor.ts';
 import type { TargetsFile } from '../src/predict/targets.ts';
 import { decodeModel, type WeightsFile } from '../src/predict/weights-io.ts';
+import * as tf from '@tensorflow/tfjs';
 import { buildNb201Onnx } from '../src/synth/nb201.ts';
-import { loadNb201Dataset, REPO_ROOT, resolveDataDir, splitIndices } from './dataset.ts';
+import { buildNb201Tflite } from '../src/synth/nb201-tflite.ts';
+import { extractFeatures } from '../src/cost/features.ts';
+import { makeBatch, type GnnGraph } from '../src/predict/batch.ts';
+import type { PerfSageModel } from '../src/predict/perfsage.ts';
+import type { ModelAnalysis } from '../src/core/types.ts';
+import { loadNb201Dataset, REPO_ROOT, resolveDataDir, splitIndices, type ZeroEdges } from './dataset.ts';
 import { column, predictArchs } from './infer.ts';
 import { accuracy, fitLeastSquares, fitLinear, MIN_MS, type Accuracy } from './metrics.ts';
 import { OP_VOCAB } from '../src/cost/features.ts';
@@ -39,6 +45,28 @@ function opTableRow(ds: Nb201Dataset, a: number): number[] {
   }
   row[2 * K] = 1;
   return row;
+}
+
+/**
+ * The analysis of an NB201 arch built as TFLite (converter conventions, fused activations), with
+ * the dataset's `none`-edge mode (`hybrid`: the folded graph when empty, else all branches kept).
+ */
+function analyseNb201Tflite(archStr: string, zeroEdges: ZeroEdges): ModelAnalysis {
+  const build = (z: 'fold' | 'keep'): ModelAnalysis => analyzeModel(buildNb201Tflite(archStr, { weights: 'external', zeroEdges: z }), `nb201:${archStr}.tflite`);
+  if (zeroEdges !== 'hybrid') return build(zeroEdges);
+  const folded = build('fold');
+  return folded.nodes === 0 ? folded : build('keep');
+}
+
+/** Predicted totals [graphs.length, T] for in-memory GNN graphs, in batches. */
+function predictGraphs(model: PerfSageModel, graphs: GnnGraph[], batchSize = 256): Float64Array {
+  const T = model.config.heads.length;
+  const out = new Float64Array(graphs.length * T);
+  for (let s = 0; s < graphs.length; s += batchSize) {
+    const batch = makeBatch(graphs.slice(s, s + batchSize), model.config.featMean, model.config.featStd);
+    out.set(tf.tidy(() => model.forward(batch).total.dataSync()), s * T);
+  }
+  return out;
 }
 
 const pct = (v: number): string => `${v.toFixed(1)}%`;
@@ -104,6 +132,41 @@ async function main(): Promise<void> {
     markdownTable([
       ['target', 'n', 'excluded (<0.5 ms)', 'GNN MAPE', 'GNN median APE', 'GNN ±10%', 'GNN Kendall τ', 'FLOPs-linear MAPE', 'FLOPs-linear ±10%', 'FLOPs-linear Kendall τ', 'per-op table MAPE', 'per-op table Kendall τ'],
       ...rows,
+    ]),
+  );
+
+  // The same TEST split fed as TFLite: each arch written by buildNb201Tflite, read back through the
+  // TFLite reader and featurised on the fly (the ONNX rows above come from the featurised cache).
+  const zeroEdges: ZeroEdges = targetsFile.nb201ZeroEdges ?? 'fold';
+  const tFeat = performance.now();
+  const tfliteGraphs: GnnGraph[] = test.map((a) => {
+    const f = extractFeatures(analyseNb201Tflite(ds.archStr[a] as string, zeroEdges));
+    return { n: f.nodeIndex.length, x: f.x, edgeSrc: f.edgeSrc, edgeDst: f.edgeDst };
+  });
+  const featSeconds = (performance.now() - tFeat) / 1000;
+  const predTflite = predictGraphs(model, tfliteGraphs);
+  const tfliteRows: string[][] = [];
+  for (const id of ['raspberry-pi-4', 'pixel-3']) {
+    const def = TARGET_DEFS.find((d) => d.id === id);
+    const h = heads.indexOf(`${id}/latency`);
+    const labels = def ? ds.labels[def.column] : undefined;
+    if (!def || h < 0 || !labels) continue;
+    const y = test.map((a) => labels[a] as number);
+    const po = column(pred, T, h);
+    const pt = column(predTflite, T, h);
+    const g: Accuracy = accuracy(po, y);
+    const gt: Accuracy = accuracy(pt, y);
+    const rel = Array.from(pt, (v, i) => Math.abs(v / (po[i] as number) - 1)).filter((v) => Number.isFinite(v)).sort((p, q) => p - q);
+    const median = rel[Math.floor(rel.length / 2)] ?? 0;
+    const max = rel[rel.length - 1] ?? 0;
+    tfliteRows.push([id, String(gt.n), pct(g.mape), pct(gt.mape), share(g.within10), share(gt.within10), g.kendallTau.toFixed(3), gt.kendallTau.toFixed(3), `${(100 * median).toFixed(2)}%`, `${(100 * max).toFixed(2)}%`]);
+  }
+  console.log(`\nThe same NB201 TEST split fed as TFLite (buildNb201Tflite: NHWC, OHWI weights, BN lowered to MUL+ADD, converter-fused ReLUs, MEAN+RESHAPE head; '${zeroEdges}' none edges), read back through the TFLite reader.`);
+  console.log(`Featurised on the fly: ${test.length} archs in ${featSeconds.toFixed(1)} s. abs Δ = per-arch abs(TFLite prediction / ONNX prediction − 1).\n`);
+  console.log(
+    markdownTable([
+      ['target', 'n', 'GNN MAPE (ONNX)', 'GNN MAPE (TFLite)', '±10% (ONNX)', '±10% (TFLite)', 'Kendall τ (ONNX)', 'Kendall τ (TFLite)', 'median abs Δ', 'max abs Δ'],
+      ...tfliteRows,
     ]),
   );
 

@@ -15,7 +15,9 @@ import type { LoadOptions, ModelResult, Predictor, TargetInfo } from './types.ts
  * @param predictor a loaded predictor
  * @param targets target ids (unknown ids give an error result naming the known ones)
  * @param opts load options (input shapes)
- * @returns `{ok: true, analysis, predictions}` or `{ok: false, file, error}`; never rejects
+ * @returns `{ok: true, analysis, predictions}`, `{ok: false, kind: 'compiled', compiledFor, file,
+ *   error}` for a model compiled for an accelerator, or `{ok: false, kind: 'error', file, error}`;
+ *   never rejects
  */
 export async function evaluateModel(
   bytes: Uint8Array,
@@ -27,13 +29,15 @@ export async function evaluateModel(
   try {
     const analysis = analyzeModel(bytes, file, opts);
     // A model compiled for an accelerator is one opaque op: predicting it would give the cost of
-    // the few ops around it. Report it as a result without predictions (an error result).
-    if (analysis.compiledFor) return { ok: false, file, error: compiledMessage(file, analysis.compiledFor) };
+    // the few ops around it. Report it as a result without predictions, of kind `compiled`.
+    if (analysis.compiledFor) {
+      return { ok: false, kind: 'compiled', compiledFor: analysis.compiledFor, file, error: compiledMessage(file, analysis.compiledFor) };
+    }
     const predictions = await predictor.predict(analysis, targets);
     return { ok: true, analysis, predictions };
   } catch (e) {
     const message = describeError(e);
-    return { ok: false, file, error: message.includes(file) ? message : `${file}: ${message}` };
+    return { ok: false, kind: 'error', file, error: message.includes(file) ? message : `${file}: ${message}` };
   }
 }
 
@@ -61,7 +65,7 @@ export function createEvaluator(predictor: Predictor, targets: string[], opts: L
     }
     const r = await pending;
     if (r.ok) return r.analysis.file === file ? r : { ...r, analysis: { ...r.analysis, file } };
-    return r.file === file ? r : { ok: false, file, error: r.error.split(r.file).join(file) };
+    return r.file === file ? r : { ...r, file, error: r.error.split(r.file).join(file) };
   };
 }
 

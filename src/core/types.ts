@@ -54,8 +54,8 @@ export interface ModelAnalysis {
   warnings: string[];
   /**
    * Set when the model was compiled for an accelerator (TFLite `edgetpu-custom-op`, `ethos-u`):
-   * the delegate's name. Its cost is not predictable from the graph; the pipeline returns an
-   * error result for it instead of predictions (see src/formats/delegates.ts).
+   * the delegate's name. Its cost is not predictable from the graph; the pipeline returns a
+   * `{ok: false, kind: 'compiled'}` result for it instead of predictions (see src/formats/delegates.ts).
    */
   compiledFor?: string;
 }
@@ -107,7 +107,12 @@ export interface Predictor {
   predict(analysis: ModelAnalysis, targets: string[]): Promise<Prediction[]>;
 }
 
-/** Result for one model version (base or head): an analysis with predictions, or an error. */
+/**
+ * Result for one model version (base or head): an analysis with predictions, or no predictions
+ * with the reason. `kind` tells the two reasons apart: `compiled` (the model was compiled for an
+ * accelerator, `compiledFor` names it: a valid model whose cost is not predictable from the graph,
+ * never a failure) and `error` (unreadable or unanalysable; the default when `kind` is absent).
+ */
 export type ModelResult =
   | { ok: true; analysis: ModelAnalysis; predictions: Prediction[] }
-  | { ok: false; file: string; error: string };
+  | { ok: false; file: string; error: string; kind?: 'compiled' | 'error'; compiledFor?: string };

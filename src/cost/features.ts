@@ -86,11 +86,14 @@ export const NUM_FEATURES = FEATURE_NAMES.length;
 
 /** Features of the executed part of one graph. */
 export interface GraphFeatures {
-  /** For each GNN node i, its index in `analysis.graph.nodes` ([n]). */
+  /**
+   * For each GNN node i, its index in `analysis.graph.nodes` ([n]); a node with an expanded fused
+   * activation appears twice (its row, then the activation's).
+   */
   nodeIndex: number[];
   /** Op token per GNN node ([n]); `other` for ops outside `OP_VOCAB`. */
   ops: OpToken[];
-  /** Original op name per GNN node ([n]), for OOD reasons. */
+  /** Op name per GNN node ([n]) after `canonicalOp` (IR spelling otherwise), for OOD reasons. */
   rawOps: string[];
   /** Row-major features [n, NUM_FEATURES], unnormalised. */
   x: Float32Array;
@@ -144,31 +147,86 @@ function spatialOf(t: TensorInfo | undefined, layout: Graph['layout']): number {
   return sp.reduce((a, b) => a * b, 1);
 }
 
+/**
+ * The op as the GNN sees it: the node's canonical IR op, except two spellings of the same
+ * computation that depend on the exporter, mapped onto the ONNX/PyTorch spelling the predictor was
+ * trained on (TFLite and TF.js classifier heads write them the other way):
+ * - `ReduceMean` over exactly the spatial axes of a rank ≥ 3 input → `GlobalAveragePool`
+ *   (TFLite `MEAN` over [1, 2], Keras GlobalAveragePooling2D);
+ * - `Reshape` from rank ≥ 3 to rank 2 keeping the batch dim → `Flatten`.
+ */
+export function canonicalOp(node: Node, graph: Graph): string {
+  if (node.op === 'ReduceMean') {
+    const x = dims(graph.tensors.get(node.inputs[0] ?? '')?.shape);
+    const axesIn = graph.tensors.get(node.inputs[1] ?? '');
+    const axes = node.attrs['axes'] ?? (axesIn?.isConstant && axesIn.data ? Array.from(axesIn.data as ArrayLike<number>, Number) : undefined);
+    if (x && x.length >= 3 && Array.isArray(axes) && axes.every((a) => typeof a === 'number')) {
+      const r = x.length;
+      const got = [...new Set((axes as number[]).map((a) => (a < 0 ? a + r : a)))].sort((a, b) => a - b);
+      const spatial = Array.from({ length: r - 2 }, (_v, i) => (graph.layout === 'NCHW' ? i + 2 : i + 1));
+      if (got.length === spatial.length && got.every((a, i) => a === spatial[i])) return 'GlobalAveragePool';
+    }
+  }
+  if (node.op === 'Reshape') {
+    const x = dims(graph.tensors.get(node.inputs[0] ?? '')?.shape);
+    const y = dims(graph.tensors.get(node.outputs[0] ?? '')?.shape);
+    if (x && y && x.length >= 3 && y.length === 2 && y[0] === x[0]) return 'Flatten';
+  }
+  return node.op;
+}
+
 /** The vocabulary token of a node (`DepthwiseConv` for grouped convs with group = C_in > 1). */
 export function opToken(node: Node, graph: Graph): OpToken {
-  if (node.op === 'Conv') {
+  const op = canonicalOp(node, graph);
+  if (op === 'Conv') {
     const group = numAttr(node, 'group') ?? 1;
     const first = graph.tensors.get(node.inputs[0] ?? '');
     const cin = channelsOf(first, graph.layout);
     if (node.attrs['depthwise'] === true || (group > 1 && group === cin)) return 'DepthwiseConv';
     return 'Conv';
   }
-  return (OP_VOCAB as readonly string[]).includes(node.op) ? (node.op as OpToken) : 'other';
+  return (OP_VOCAB as readonly string[]).includes(op) ? (op as OpToken) : 'other';
 }
+
+/**
+ * Fused activations (TFLite `fused_activation_function`, TF.js `fused_ops`) that get their own GNN
+ * row, with the op the ONNX spelling of the same network uses as a separate node.
+ */
+const FUSED_ACTIVATION_OPS: Record<string, OpToken> = {
+  RELU: 'Relu',
+  RELU6: 'Clip',
+  RELU_N1_TO_1: 'Clip',
+  RELU_0_TO_1: 'Clip',
+  TANH: 'Tanh',
+  SIGMOID: 'Sigmoid',
+  LEAKYRELU: 'LeakyRelu',
+  PRELU: 'PRelu',
+};
 
 /**
  * Extracts GNN features from an analysis: one row per executed node of `analysis.graph`, in
  * graph order, and the data edges between executed nodes (an edge per distinct producer →
  * consumer pair through a non-constant tensor).
+ *
+ * A node with a fused activation listed in `FUSED_ACTIVATION_OPS` gets a second row right after
+ * its own (same `nodeIndex`, so its contribution adds to the node's), shaped as the separate
+ * activation node of the unfused graph: the GNN was trained on ONNX graphs, where the activation
+ * is its own node even though the measured TFLite runtime fused it. The node's own row then has
+ * `fused_activation` 0, and its consumers read from the activation row.
  */
 export function extractFeatures(analysis: ModelAnalysis): GraphFeatures {
   const graph = analysis.graph;
   const nodeIndex: number[] = [];
-  const local = new Map<number, number>();
-  graph.nodes.forEach((n, i) => {
-    if (isExecuted(n, graph)) {
-      local.set(i, nodeIndex.length);
+  /** Activation token of each row that is an expanded fused activation. */
+  const actOf: Array<OpToken | null> = [];
+  graph.nodes.forEach((node, i) => {
+    if (!isExecuted(node, graph)) return;
+    nodeIndex.push(i);
+    actOf.push(null);
+    const act = node.fusedActivation ? FUSED_ACTIVATION_OPS[node.fusedActivation] : undefined;
+    if (act) {
       nodeIndex.push(i);
+      actOf.push(act);
     }
   });
   const n = nodeIndex.length;
@@ -176,33 +234,69 @@ export function extractFeatures(analysis: ModelAnalysis): GraphFeatures {
   const x = new Float32Array(n * F);
   const ops: OpToken[] = [];
   const rawOps: string[] = [];
+  // The last row of a node (its activation row when expanded) produces its outputs.
   const producer = new Map<string, number>();
-  for (const gi of nodeIndex) {
-    for (const o of (graph.nodes[gi] as Node).outputs) if (o) producer.set(o, local.get(gi) as number);
-  }
+  nodeIndex.forEach((gi, li) => {
+    for (const o of (graph.nodes[gi] as Node).outputs) if (o) producer.set(o, li);
+  });
   const graphInputs = new Set(graph.inputs);
   const graphOutputs = new Set(graph.outputs);
   const src: number[] = [];
   const dst: number[] = [];
   const nOps = OP_VOCAB.length;
+  const put = (li: number, tok: OpToken, vals: number[]): void => {
+    const row = li * F;
+    x[row + OP_VOCAB.indexOf(tok)] = 1;
+    vals.forEach((v, k) => {
+      x[row + nOps + k] = Number.isFinite(v) ? v : 0;
+    });
+  };
   nodeIndex.forEach((gi, li) => {
     const node = graph.nodes[gi] as Node;
     const cost = analysis.costs[gi];
+    const outT = graph.tensors.get(node.outputs.find((o) => o !== '') ?? '');
+    const act = actOf[li];
+    const expanded = actOf[li + 1] !== undefined && actOf[li + 1] !== null && nodeIndex[li + 1] === gi;
+    if (act) {
+      // The separate activation node: reads and writes the node's output, no weights.
+      ops.push(act);
+      rawOps.push(act);
+      const bytes = cost?.outputBytes ?? 0;
+      put(li, act, [
+        0,
+        Math.log1p(bytes),
+        Math.log1p(bytes),
+        0,
+        0,
+        0,
+        Math.log1p(1),
+        0,
+        Math.log1p(channelsOf(outT, graph.layout)),
+        Math.log1p(channelsOf(outT, graph.layout)),
+        Math.log1p(spatialOf(outT, graph.layout)),
+        Math.log1p(spatialOf(outT, graph.layout)),
+        dtypeBytes(outT?.dtype ?? 'unknown'),
+        0,
+        1,
+        0,
+        node.outputs.some((t) => graphOutputs.has(t)) ? 1 : 0,
+      ]);
+      src.push(li - 1);
+      dst.push(li);
+      return;
+    }
     const tok = opToken(node, graph);
     ops.push(tok);
-    rawOps.push(node.op);
-    const row = li * F;
-    x[row + OP_VOCAB.indexOf(tok)] = 1;
+    rawOps.push(canonicalOp(node, graph));
     const dataInputs = node.inputs.filter((t) => t !== '' && graph.tensors.get(t)?.isConstant !== true);
     const inT = graph.tensors.get(dataInputs[0] ?? '');
-    const outT = graph.tensors.get(node.outputs.find((o) => o !== '') ?? '');
     const group = numAttr(node, 'group') ?? 1;
     let kernel = maxIntsAttr(node, 'kernel_shape');
     if (kernel === 0 && node.op === 'Conv') {
       const wt = dims(graph.tensors.get(node.inputs[1] ?? '')?.shape);
       if (wt && wt.length >= 3) kernel = Math.max(...wt.slice(graph.layout === 'NCHW' ? 2 : 1, graph.layout === 'NCHW' ? undefined : -1));
     }
-    const vals: number[] = [
+    put(li, tok, [
       Math.log1p(cost?.macs ?? 0),
       Math.log1p(cost?.inputBytes ?? 0),
       Math.log1p(cost?.outputBytes ?? 0),
@@ -216,14 +310,11 @@ export function extractFeatures(analysis: ModelAnalysis): GraphFeatures {
       Math.log1p(spatialOf(inT, graph.layout)),
       Math.log1p(spatialOf(outT, graph.layout)),
       dtypeBytes(outT?.dtype ?? 'unknown'),
-      node.fusedActivation && node.fusedActivation !== 'NONE' ? 1 : 0,
+      !expanded && node.fusedActivation && node.fusedActivation !== 'NONE' ? 1 : 0,
       dataInputs.length,
       dataInputs.some((t) => graphInputs.has(t)) ? 1 : 0,
-      node.outputs.some((t) => graphOutputs.has(t)) ? 1 : 0,
-    ];
-    vals.forEach((v, k) => {
-      x[row + nOps + k] = Number.isFinite(v) ? v : 0;
-    });
+      !expanded && node.outputs.some((t) => graphOutputs.has(t)) ? 1 : 0,
+    ]);
     const seen = new Set<number>();
     for (const t of dataInputs) {
       const p = producer.get(t);

@@ -50,7 +50,8 @@ export function toPrediction(t: TargetEntry, metric: Metric, head: number, heads
   let sum = 0;
   r.nodeIndex.forEach((gi, i) => {
     const c = r.node[i * heads + head] as number;
-    contributions[gi] = c;
+    // A node with an expanded fused activation has two GNN rows (see extractFeatures).
+    contributions[gi] = (contributions[gi] as number) + c;
     sum += c;
   });
   const overhead = r.overhead[head] as number;

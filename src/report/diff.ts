@@ -6,8 +6,12 @@ import type { ModelAnalysis, ModelResult, Prediction } from '../core/types.ts';
 import { layerNames } from '../graph/naming.ts';
 import { METRIC_UNIT, MODEL_METRICS, type RowMetric } from './units.ts';
 
-/** How a model or a row changed between base and head. */
-export type DiffStatus = 'new' | 'removed' | 'changed' | 'unchanged' | 'error';
+/**
+ * How a model or a row changed between base and head. `compiled`: a side was compiled for an
+ * accelerator, so its cost is not predictable from the graph (not a failure); `error`: a side
+ * could not be analysed.
+ */
+export type DiffStatus = 'new' | 'removed' | 'changed' | 'unchanged' | 'compiled' | 'error';
 
 /** One model path as the PR sees it, with the result of each side (`null` = file absent there). */
 export interface ModelPair {
@@ -94,6 +98,13 @@ export interface ModelDiff {
   warnings: string[];
   /** One message per side that could not be analysed (the message names the file). */
   errors: string[];
+  /**
+   * One message per side compiled for an accelerator (not predictable from the graph; never an
+   * error). Absent when empty.
+   */
+  notPredictable?: string[];
+  /** The accelerator a side was compiled for (head's when both are), with status `compiled`. */
+  compiledFor?: string;
 }
 
 /** Options of `diffModels`. */
@@ -137,7 +148,7 @@ function modelMetric(s: ModelStats, metric: RowMetric): number {
 const SAME = 1e-9;
 
 function rowStatus(base: number | null, head: number | null, pairStatus: DiffStatus): DiffStatus {
-  if (pairStatus === 'error' && (base === null || head === null)) return 'error';
+  if ((pairStatus === 'error' || pairStatus === 'compiled') && (base === null || head === null)) return pairStatus;
   if (base === null) return 'new';
   if (head === null) return 'removed';
   return Math.abs(head - base) <= SAME * Math.max(Math.abs(base), Math.abs(head), 1e-12)
@@ -249,9 +260,19 @@ export function diffModel(pair: ModelPair, opts: DiffOptions = {}): ModelDiff {
   const { base, head } = pair;
   const b = isOk(base) ? base : null;
   const h = isOk(head) ? head : null;
-  const errors = [base, head].flatMap((r) => (r && !r.ok ? [r.error] : []));
+  const failedSides = [base, head].filter((r): r is Extract<ModelResult, { ok: false }> => r !== null && !r.ok);
+  const errors = failedSides.filter((r) => r.kind !== 'compiled').map((r) => r.error);
+  const compiled = failedSides.filter((r) => r.kind === 'compiled');
   const status: DiffStatus =
-    errors.length > 0 ? 'error' : base === null ? 'new' : head === null ? 'removed' : 'changed';
+    errors.length > 0
+      ? 'error'
+      : compiled.length > 0
+        ? 'compiled'
+        : base === null
+          ? 'new'
+          : head === null
+            ? 'removed'
+            : 'changed';
   const model = pair.file;
   const rows: DiffRow[] = [];
 
@@ -301,6 +322,11 @@ export function diffModel(pair: ModelPair, opts: DiffOptions = {}): ModelDiff {
     warnings: shown ? shown.analysis.warnings : [],
     errors,
   };
+  if (compiled.length > 0) {
+    diff.notPredictable = compiled.map((r) => r.error);
+    const delegate = (head && !head.ok && head.kind === 'compiled' ? head : compiled[0])?.compiledFor;
+    if (delegate) diff.compiledFor = delegate;
+  }
   if (pair.previousFile !== undefined && pair.previousFile !== pair.file) {
     diff.previousFile = pair.previousFile;
   }

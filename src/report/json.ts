@@ -38,6 +38,9 @@ export interface JsonReport {
     previous_file: string | null;
     status: string;
     errors: string[];
+    /** Sides compiled for an accelerator (cost not predictable from the graph); not errors. */
+    not_predictable: string[];
+    compiled_for: string | null;
     base: JsonStats | null;
     head: JsonStats | null;
     entries: JsonEntry[];
@@ -87,6 +90,8 @@ export function toJsonReport(report: Report): JsonReport {
       previous_file: m.previousFile ?? null,
       status: m.status,
       errors: m.errors,
+      not_predictable: m.notPredictable ?? [],
+      compiled_for: m.compiledFor ?? null,
       base: stats(m.base),
       head: stats(m.head),
       entries: m.rows.map((r) => ({

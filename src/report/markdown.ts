@@ -27,8 +27,17 @@ const STATUS_TEXT: Record<DiffStatus, string> = {
   removed: '🗑️ removed',
   changed: 'changed',
   unchanged: 'unchanged',
+  compiled: '⏭️ compiled',
   error: '❌ not analysed',
 };
+
+/**
+ * The status text of a model's row: `⏭️ compiled for <delegate>` for a model compiled for an
+ * accelerator, else the status's own text.
+ */
+function statusText(status: DiffStatus, d: BudgetedDiff): string {
+  return status === 'compiled' && d.compiledFor ? `⏭️ compiled for ${cell(d.compiledFor)}` : STATUS_TEXT[status];
+}
 
 /** Escapes text for a table cell (pipes and newlines would break the row). */
 function cell(text: string): string {
@@ -59,8 +68,8 @@ function budgetCell(v: Verdict): string {
   }
 }
 
-function statusCell(r: BudgetedRow): string {
-  return STATUS_TEXT[r.status] + (r.ood ? ' · OOD' : '');
+function statusCell(r: BudgetedRow, d: BudgetedDiff): string {
+  return statusText(r.status, d) + (r.ood ? ' · OOD' : '');
 }
 
 /** Rows the main table shows for a model: predicted metrics, memory, and any budget-flagged row. */
@@ -73,7 +82,7 @@ function shownRows(d: BudgetedDiff): BudgetedRow[] {
 function tableRows(d: BudgetedDiff): string[][] {
   const rows = shownRows(d);
   if (rows.length === 0) {
-    return [[modelCell(d), '—', '—', '—', '—', '—', '—', STATUS_TEXT[d.status]]];
+    return [[modelCell(d), '—', '—', '—', '—', '—', '—', statusText(d.status, d)]];
   }
   return rows.map((r, i) => [
     i === 0 ? modelCell(d) : '',
@@ -83,7 +92,7 @@ function tableRows(d: BudgetedDiff): string[][] {
     r.delta === null ? '—' : formatDelta(r.delta, r.metric),
     r.deltaPct === null ? '—' : formatPercent(r.deltaPct),
     budgetCell(r.verdict),
-    statusCell(r),
+    statusCell(r, d),
   ]);
 }
 
@@ -104,6 +113,7 @@ function countModels(models: BudgetedDiff[]): string {
       ['new', by('new')],
       ['removed', by('removed')],
       ['unchanged', by('unchanged')],
+      ['not predictable', by('compiled')],
       ['not analysed', by('error')],
     ] as const
   )
@@ -294,11 +304,13 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
   }
   const summary = `${countModels(report.models)} · ${worstChange(report.models)} · budget: ${budgetLine(report)}`;
   const errors = report.models.flatMap((m) => m.errors.map((e) => `- ${cell(e)}`));
+  const notPredictable = report.models.flatMap((m) => (m.notPredictable ?? []).map((e) => `- ${cell(e)}`));
   const unsupported = report.models
     .filter((m) => m.unsupportedOps.length > 0)
     .map((m) => `- ${code(m.file)}: ${m.unsupportedOps.map(code).join(', ')} (counted as 0 MACs)`);
   const sections = [
     errors.length > 0 ? details(`Errors (${errors.length})`, errors.join('\n')) : null,
+    notPredictable.length > 0 ? details(`Not predictable (${notPredictable.length})`, notPredictable.join('\n')) : null,
     layersSection(report),
     targetsSection(report),
     sizeSection(report),

@@ -1,6 +1,7 @@
 /**
- * Synthetic NAS-Bench-201 CIFAR-10 networks as ONNX, op for op as `torch.onnx.export` emits the
- * TinyNetwork (C=16, N=5) in eval mode. Source: ../shared/specs/search-spaces.md sections 1.2–1.5.
+ * Synthetic NAS-Bench-201 networks as ONNX, op for op as `torch.onnx.export` emits the
+ * TinyNetwork (C=16, N=5) in eval mode. Source: ../shared/specs/search-spaces.md sections 1.2–1.5
+ * (CIFAR-10, HW-NAS-Bench / HELP) and 3.1–3.3 (the HW-NAS-Bench-360 tasks cifar100, ninapro, darcy).
  *
  * Export conventions reproduced:
  * - a BatchNorm that follows a Conv is folded into it (Conv with weight + bias);
@@ -20,8 +21,11 @@ export interface Nb201Options {
   weights?: WeightMode;
   /** PRNG seed for `random` weights (default 0). */
   seed?: number;
-  /** Dataset variant; only CIFAR-10 (input 1×3×32×32, 10 classes) is built. */
-  task?: 'cifar10';
+  /**
+   * Dataset / task variant (default `cifar10`, see `Nb201Task` and `NB201_TASKS`): the input
+   * shape, the stem conv's input channels, the head width and the opset follow from it.
+   */
+  task?: Nb201Task;
   /**
    * How `none` edges are written. `fold` (default, what torch.onnx.export emits): `Mul(x, Constant
    * 0.0)`, which a constant folder propagates (dead branches vanish). `keep`: `Mul(x, z)` with `z`
@@ -35,19 +39,51 @@ export interface Nb201Options {
 /** TinyNetwork hyper-parameters for CIFAR-10 (spec 1.1): C=16, N=5, 10 classes, 32×32 input. */
 export const NB201_CIFAR10 = { C: 16, N: 5, classes: 10, inputShape: [1, 3, 32, 32] } as const;
 
+/**
+ * NB201 task variants: `cifar10` is the HW-NAS-Bench / HELP network (spec 1.2); `cifar100`,
+ * `ninapro` and `darcy` are the HW-NAS-Bench-360 exports (spec 3.1–3.3).
+ */
+export type Nb201Task = 'cifar10' | 'cifar100' | 'ninapro' | 'darcy';
+
+/** Per-task graph interface: input shape [N, C, H, W], head width, and export opset. */
+export interface Nb201TaskSpec {
+  /** Graph input `input`, float32, batch 1; its channel count is the stem conv's in_ch (spec 3.1). */
+  inputShape: readonly [number, number, number, number];
+  /** Output width of the Linear 64→classes head (`logits` is [1, classes]). */
+  classes: number;
+  /** Default-domain opset of the export (13 for cifar10 as before; 16 for the 360 tasks, spec 3.3). */
+  opset: number;
+}
+
+/**
+ * The task table (spec 1.1 for cifar10, 3.2 for the 360 tasks). darcy's native 85×85 input is
+ * zero-padded to 88×88 outside the graph; its head stays Linear 64→1 (no dense decoder).
+ */
+export const NB201_TASKS: Readonly<Record<Nb201Task, Nb201TaskSpec>> = {
+  cifar10: { inputShape: NB201_CIFAR10.inputShape, classes: NB201_CIFAR10.classes, opset: 13 },
+  cifar100: { inputShape: [1, 3, 32, 32], classes: 100, opset: 16 },
+  ninapro: { inputShape: [1, 1, 52, 16], classes: 18, opset: 16 },
+  darcy: { inputShape: [1, 1, 88, 88], classes: 1, opset: 16 },
+};
+
 const BN_EPS = 1e-5;
 
 /**
- * Builds the NB201 CIFAR-10 TinyNetwork of `archStr` as ONNX bytes (opset 13, input `input`
- * [1,3,32,32] float32, output `logits` [1,10]).
- * @throws ConfigError for an invalid arch string (naming the bad token) or an unsupported task
+ * Builds the NB201 TinyNetwork of `archStr` for `opts.task` as ONNX bytes: input `input`
+ * float32 of `NB201_TASKS[task].inputShape`, output `logits` [1, classes]. Default `cifar10`:
+ * opset 13, [1,3,32,32] → [1,10] (byte-identical to earlier releases); the HW-NAS-Bench-360 tasks
+ * (spec 3.2–3.3): opset 16, cifar100 [1,3,32,32] → [1,100], ninapro [1,1,52,16] → [1,18],
+ * darcy [1,1,88,88] → [1,1], stem conv in_ch = input channels.
+ * @throws ConfigError for an invalid arch string (naming the bad token) or an unknown task
  */
 export function buildNb201Onnx(archStr: string, opts: Nb201Options = {}): Uint8Array {
   const edges = parseNb201Arch(archStr);
   const task = opts.task ?? 'cifar10';
-  if (task !== 'cifar10') throw new ConfigError('nb201 task', `unsupported task '${String(task)}'; only 'cifar10' is built`);
+  const taskSpec = Object.hasOwn(NB201_TASKS, task) ? NB201_TASKS[task] : undefined;
+  if (!taskSpec) throw new ConfigError('nb201 task', `unsupported task '${String(task)}'; known tasks: ${Object.keys(NB201_TASKS).join(', ')}`);
   const w = new OnnxWriter(opts.weights ?? 'random', opts.seed ?? 0);
-  const { C, N, classes, inputShape } = NB201_CIFAR10;
+  const { C, N } = NB201_CIFAR10;
+  const { classes, inputShape } = taskSpec;
 
   /** Conv (no bias in torch) followed by BN, folded: weight [cout, cin, k, k] + bias [cout]. */
   const convBn = (prefix: string, name: string, x: string, cin: number, cout: number, k: number, stride: number): string => {
@@ -96,7 +132,7 @@ export function buildNb201Onnx(archStr: string, opts: Nb201Options = {}): Uint8A
   const fcB = w.init('classifier.bias', [classes], 0.05);
   w.node('Gemm', '/classifier/Gemm', [x, fcW, fcB], { alpha: { float: 1 }, beta: { float: 1 }, transB: 1 }, ['logits']);
 
-  return w.encode('nb201_tiny_network', [['input', [...inputShape]]], [['logits', [1, classes]]]);
+  return w.encode('nb201_tiny_network', [['input', [...inputShape]]], [['logits', [1, classes]]], taskSpec.opset);
 }
 
 type ReluConvBn = (prefix: string, name: string, x: string, cin: number, cout: number, k: number, stride: number) => string;

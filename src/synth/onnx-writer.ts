@@ -1,6 +1,7 @@
 /**
  * A small ONNX graph writer for synthetic models: collects nodes and float32 initializers and
- * encodes an opset-13 `ModelProto` with onnx-proto (protobufjs static classes).
+ * encodes a `ModelProto` (opset 13 unless `encode` is told otherwise) with onnx-proto
+ * (protobufjs static classes).
  */
 import onnxpkg from 'onnx-proto';
 import { mulberry32 } from '../core/random.ts';
@@ -102,20 +103,35 @@ export class OnnxWriter {
   }
 
   /**
-   * Encodes the model (IR version 7, opset 13).
+   * A `Constant` node holding a 1-D int64 tensor (a `Reshape` target shape, as torch.onnx emits
+   * for `view(...)` once static sizes are folded); returns its output name.
+   */
+  ints(name: string, values: readonly number[]): string {
+    const tensor: onnxpkg.onnx.ITensorProto = {
+      dims: [values.length],
+      dataType: onnx.TensorProto.DataType.INT64,
+      rawData: new Uint8Array(BigInt64Array.from(values, (v) => BigInt(v)).buffer),
+    };
+    return this.node('Constant', name, [], { value: { tensor } })[0] as string;
+  }
+
+  /**
+   * Encodes the model (default-domain opset `opset`, 13 unless given; IR version the lowest that
+   * carries that opset per onnx/helper.py VERSION_TABLE: 7 up to opset 14, 8 up to 18, 9 up to 20,
+   * 10 from 21).
    * @param inputs graph inputs as [name, float32 dims]
    * @param outputs graph outputs as [tensor name, float32 dims]
    */
-  encode(graphName: string, inputs: Array<[string, number[]]>, outputs: Array<[string, number[]]>): Uint8Array {
+  encode(graphName: string, inputs: Array<[string, number[]]>, outputs: Array<[string, number[]]>, opset = 13): Uint8Array {
     const vi = ([name, dims]: [string, number[]]): onnxpkg.onnx.IValueInfoProto => ({
       name,
       type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => ({ dimValue: d })) } } },
     });
     const model: onnxpkg.onnx.IModelProto = {
-      irVersion: 7,
+      irVersion: opset <= 14 ? 7 : opset <= 18 ? 8 : opset <= 20 ? 9 : 10,
       producerName: 'edgeperf-synth',
       producerVersion: '0.1.0',
-      opsetImport: [{ domain: '', version: 13 }],
+      opsetImport: [{ domain: '', version: opset }],
       graph: {
         name: graphName,
         node: this.nodes,

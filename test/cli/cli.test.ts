@@ -83,3 +83,19 @@ describe('edgeperf diff / inspect / targets / synth', () => {
     expect(bad.code).toBe(2);
   });
 });
+
+describe('edgeperf synth fbnet', () => {
+  it('writes one model from 22 ops, one per --archs line (names, indices, JSON list), and rejects a bad op', () => {
+    const ops = 'k3_e1,k3_e1_g2,k3_e3,k3_e6,k5_e1,k5_e1_g2,k5_e3,k5_e6,skip,k3_e1,k3_e1,k3_e1,k3_e1,k3_e1,k3_e1,k3_e1,k3_e1,k3_e1,k3_e1,k3_e1,k3_e1,skip';
+    expect(cli('synth', 'fbnet', ops, '-o', 'fb/one.onnx').code).toBe(0);
+    const inspect = cli('inspect', 'fb/one.onnx', '--json');
+    expect(inspect.code).toBe(0);
+    expect(inspect.stdout).toContain('Transpose');
+    writeFileSync(join(tmp, 'fb-archs.txt'), `${ops}\n\n${JSON.stringify(new Array(22).fill('skip'))}\n${new Array(22).fill(7).join(',')}\n`);
+    expect(cli('synth', 'fbnet', '--archs', 'fb-archs.txt', '-o', 'fbout', '--dataset', 'imagenet').code).toBe(0);
+    expect(readdirSync(join(tmp, 'fbout')).sort()).toEqual(['0.onnx', '2.onnx', '3.onnx']);
+    const bad = cli('synth', 'fbnet', ops.replace('k5_e6', 'k7_e6'), '-o', 'bad.onnx');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown op 'k7_e6' at layer 7; valid ops: k3_e1, k3_e1_g2, k3_e3, k3_e6, k5_e1, k5_e1_g2, k5_e3, k5_e6, skip/);
+  });
+});

@@ -196,6 +196,8 @@ describe('compiled delegate graphs', () => {
     const r = await evaluateModel(fixture('person_detect_vela.tflite'), 'models/pd_vela.tflite', predictor, ['raspberry-pi-4']);
     expect(r).toEqual({
       ok: false,
+      kind: 'compiled',
+      compiledFor: 'ethos-u',
       file: 'models/pd_vela.tflite',
       error: 'models/pd_vela.tflite: compiled for ethos-u: cost not predictable from the graph (analyse the model before compilation instead)',
     });

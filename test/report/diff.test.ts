@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diffModel, layerChanges } from '../../src/report/diff.ts';
-import { failed, okResult, simple } from './helpers.ts';
+import { compiled, failed, okResult, simple } from './helpers.ts';
 
 describe('diffModel', () => {
   it('computes Δ and Δ% per target: 10 ms → 11.4 ms is +1.4 ms, +14.0 %', () => {
@@ -91,5 +91,30 @@ describe('layerChanges', () => {
       ['y', 'added'],
       ['x', 'added'],
     ]);
+  });
+});
+
+describe('diffModel: models compiled for an accelerator', () => {
+  it('gives status compiled with the delegate and the message under notPredictable, not errors', () => {
+    const d = diffModel({ file: 'pd_vela.tflite', base: null, head: compiled('pd_vela.tflite') });
+    expect(d.status).toBe('compiled');
+    expect(d.compiledFor).toBe('ethos-u');
+    expect(d.errors).toEqual([]);
+    expect(d.notPredictable).toEqual(['pd_vela.tflite: compiled for ethos-u: cost not predictable from the graph (analyse the model before compilation instead)']);
+    expect(d.rows).toEqual([]);
+  });
+
+  it('keeps base values when the head was compiled, rows marked compiled', () => {
+    const d = diffModel({ file: 'm.tflite', base: simple('m.tflite', { 'pixel-3': 5 }), head: compiled('m.tflite', 'edgetpu') });
+    expect(d.status).toBe('compiled');
+    expect(d.compiledFor).toBe('edgetpu');
+    expect(d.rows[0]).toMatchObject({ base: 5, head: null, status: 'compiled' });
+  });
+
+  it('a real error on the other side still makes the model an error', () => {
+    const d = diffModel({ file: 'm.tflite', base: failed('m.tflite', 'm.tflite: truncated'), head: compiled('m.tflite') });
+    expect(d.status).toBe('error');
+    expect(d.errors).toEqual(['m.tflite: truncated']);
+    expect(d.notPredictable).toHaveLength(1);
   });
 });

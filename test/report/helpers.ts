@@ -51,6 +51,17 @@ export function failed(file: string, error = `${file}: not an ONNX model (bad pr
   return { ok: false, file, error };
 }
 
+/** A result for a model compiled for an accelerator, as `evaluateModel` returns it. */
+export function compiled(file: string, delegate = 'ethos-u'): ModelResult {
+  return {
+    ok: false,
+    kind: 'compiled',
+    compiledFor: delegate,
+    file,
+    error: `${file}: compiled for ${delegate}: cost not predictable from the graph (analyse the model before compilation instead)`,
+  };
+}
+
 /** Target descriptions as the registry would give them. */
 export const TARGETS: TargetInfo[] = [
   {

@@ -3,7 +3,7 @@ import { maxIncreaseRule } from '../../src/config/inputs.ts';
 import { toJsonReport } from '../../src/report/json.ts';
 import { commentMarker, renderMarkdown } from '../../src/report/markdown.ts';
 import { buildReport } from '../../src/report/report.ts';
-import { failed, okResult, simple, TARGETS } from './helpers.ts';
+import { compiled, failed, okResult, simple, TARGETS } from './helpers.ts';
 
 const lat = (px: number, rpi: number) => ({ 'pixel-3': px, 'raspberry-pi-4': rpi });
 
@@ -84,6 +84,40 @@ describe('renderMarkdown', () => {
     expect(text.length).toBeLessThanOrEqual(20_001);
     expect(text).toContain('too long for a comment');
     expect(text.startsWith('<!-- edgeperf:default -->')).toBe(true);
+  });
+});
+
+describe('renderMarkdown: a model compiled for an accelerator', () => {
+  const report = buildReport(
+    [
+      { file: 'models/new.onnx', base: null, head: simple('models/new.onnx', lat(3, 9)) },
+      { file: 'models/person_detect_vela.tflite', base: null, head: compiled('models/person_detect_vela.tflite') },
+    ],
+    [maxIncreaseRule(0.05)],
+    TARGETS,
+  );
+  const md = renderMarkdown(report);
+
+  it('renders the row as compiled for the delegate, not as an error', () => {
+    expect(md).toContain('| `models/person_detect_vela.tflite` | — | — | — | — | — | — | ⏭️ compiled for ethos-u |');
+    expect(md).not.toContain('❌ not analysed');
+  });
+
+  it('lists it under "Not predictable", not "Errors", and counts it apart', () => {
+    expect(md).toContain('<details><summary>Not predictable (1)</summary>');
+    expect(md).toContain('- models/person_detect_vela.tflite: compiled for ethos-u: cost not predictable from the graph (analyse the model before compilation instead)');
+    expect(md).not.toContain('Errors (');
+    expect(md).toContain('**2 models** (1 new, 1 not predictable)');
+  });
+
+  it('is never a failure: no budget error, JSON has it under not_predictable', () => {
+    expect(report.budget.errors).toBe(0);
+    expect(report.budget.exceeded).toBe(false);
+    const m = toJsonReport(report).models.find((x) => x.file === 'models/person_detect_vela.tflite')!;
+    expect(m.status).toBe('compiled');
+    expect(m.errors).toEqual([]);
+    expect(m.compiled_for).toBe('ethos-u');
+    expect(m.not_predictable).toHaveLength(1);
   });
 });
 

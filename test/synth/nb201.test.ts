@@ -104,3 +104,53 @@ describe('NB201 arch strings', () => {
     expect(() => parseNb201Arch('|none~0|+|none~0|none1|+|none~0|none~1|none~2|')).toThrow(/bad token 'none1'/);
   });
 });
+
+/**
+ * HW-NAS-Bench-360 task variants (spec 3.1–3.3). Params derived as for FOLDED above: spec 3.2
+ * params − folded BN channels (idx 0: 1,328; all-conv3x3: 3,568) + 128 (lastact running stats).
+ */
+describe('buildNb201Onnx: HW-NAS-Bench-360 tasks', () => {
+  const cases = [
+    { task: 'cifar100', arch: IDX0, input: [1, 3, 32, 32], classes: 100, macs: 15_653_120, params: 135_156 - 1_328 + 128 },
+    { task: 'ninapro', arch: IDX0, input: [1, 1, 52, 16], classes: 18, macs: 12_474_496, params: 129_538 - 1_328 + 128 },
+    { task: 'darcy', arch: IDX0, input: [1, 1, 88, 88], classes: 1, macs: 116_098_112, params: 128_433 - 1_328 + 128 },
+    { task: 'darcy', arch: ALL_CONV3, input: [1, 1, 88, 88], classes: 1, macs: 1_662_420_032, params: 1_530_673 - 3_568 + 128 },
+  ] as const;
+
+  for (const c of cases) {
+    it(`${c.task} ${c.arch === IDX0 ? 'idx 0' : 'all conv3x3'}: spec 3.2 MACs ${c.macs.toLocaleString('en')} and folded params ${c.params.toLocaleString('en')}`, () => {
+      const bytes = buildNb201Onnx(c.arch, { task: c.task, weights: 'external' });
+      const a = analyzeModel(bytes, `${c.task}.onnx`);
+      expect(a.macs).toBe(c.macs);
+      expect(convFcMacs(bytes)).toBe(c.macs);
+      expect(a.params).toBe(c.params);
+      const m = onnx.ModelProto.decode(bytes);
+      const g = m.graph!;
+      expect(Number(m.opsetImport![0]!.version)).toBe(16);
+      expect(g.input!.map((i) => i.name)).toEqual(['input']);
+      expect(g.input![0]!.type!.tensorType!.shape!.dim!.map((d) => Number(d.dimValue))).toEqual([...c.input]);
+      expect(g.output!.map((o) => o.name)).toEqual(['logits']);
+      expect(g.output![0]!.type!.tensorType!.shape!.dim!.map((d) => Number(d.dimValue))).toEqual([1, c.classes]);
+      const stem = g.initializer!.find((t) => t.name === 'stem.0.weight')!;
+      expect(stem.dims!.map(Number)).toEqual([16, c.input[1], 3, 3]);
+    });
+  }
+
+  it('the exact literals of the derivation', () => {
+    expect(cases.map((c) => c.params)).toEqual([133_956, 128_338, 127_233, 1_527_233]);
+  });
+
+  it('ninapro stage shapes are 52×16 → 26×8 → 13×4 (spec 3.2)', () => {
+    const a = analyzeModel(buildNb201Onnx(IDX0, { task: 'ninapro', weights: 'external' }), 'ninapro.onnx');
+    const out = (name: string) => a.graph.tensors.get(a.graph.nodes.find((n) => n.name === name)!.outputs[0]!)!.shape;
+    expect(out('/cells.5/Add')).toEqual([1, 32, 26, 8]);
+    expect(out('/cells.11/Add')).toEqual([1, 64, 13, 4]);
+  });
+
+  it('default and explicit cifar10 stay opset 13 and identical; unknown tasks are rejected', () => {
+    const a = buildNb201Onnx(IDX0, { weights: 'external' });
+    expect(Buffer.from(buildNb201Onnx(IDX0, { weights: 'external', task: 'cifar10' })).equals(Buffer.from(a))).toBe(true);
+    expect(Number(onnx.ModelProto.decode(a).opsetImport![0]!.version)).toBe(13);
+    expect(() => buildNb201Onnx(IDX0, { task: 'imagenet16' as 'cifar10' })).toThrow(/unsupported task 'imagenet16'; known tasks: cifar10, cifar100, ninapro, darcy/);
+  });
+});

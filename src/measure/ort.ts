@@ -1,0 +1,287 @@
+/**
+ * End-to-end latency of ONNX models with onnxruntime-node on this machine (`edgeperf measure`).
+ *
+ * onnxruntime-node is an optional dependency, loaded with a dynamic `import()` only when a
+ * measurement is asked for; without it, `loadOrt` throws `RuntimeMissingError` saying how to
+ * install it. Only the small part of its API used here is typed (`OrtModule`), so the project
+ * type-checks without the package.
+ *
+ * Protocol (robust on a noisy, shared machine):
+ * 1. one session per file (intra/inter-op threads = `threads`, graph optimisation `all` or
+ *    `disabled`), inputs filled once with seeded random values shaped from the model's inputs;
+ * 2. `warmup` untimed runs per file;
+ * 3. `runs` rounds; each round times one `session.run` of every file, round-robin, starting at
+ *    a different file each round, so drift (thermal, a neighbour's job) hits all files alike;
+ * 4. per file: Tukey-fence outlier rejection, median, p10/p90, CV (src/measure/stats.ts).
+ */
+import os from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { EdgePerfError, ModelFormatError } from '../core/errors.ts';
+import { mulberry32 } from '../core/random.ts';
+import { summarize, type LatencySummary } from './stats.ts';
+
+/** onnxruntime-node is not installed (or its native binding does not load). */
+export class RuntimeMissingError extends EdgePerfError {
+  /** @param detail why the import failed (the loader's message) */
+  constructor(readonly detail: string) {
+    super(`onnxruntime-node is not installed: npm i onnxruntime-node (ONNXRUNTIME_NODE_INSTALL=skip) (${detail})`);
+  }
+}
+
+/** An input or output's metadata as onnxruntime-node ≥ 1.22 reports it. */
+export interface OrtValueMetadata {
+  name: string;
+  isTensor: boolean;
+  /** Element type, e.g. `float32`, `int64` (tensors only). */
+  type?: string;
+  /** Dims; a string is a symbolic dim (tensors only). */
+  shape?: ReadonlyArray<number | string>;
+}
+
+/** The part of an onnxruntime `InferenceSession` used here. */
+export interface OrtSession {
+  readonly inputNames: readonly string[];
+  readonly inputMetadata?: readonly OrtValueMetadata[];
+  run(feeds: Record<string, unknown>): Promise<Record<string, unknown>>;
+  release(): Promise<void>;
+}
+
+/** The part of the onnxruntime-node module used here. */
+export interface OrtModule {
+  InferenceSession: {
+    create(model: Uint8Array, options: Record<string, unknown>): Promise<OrtSession>;
+  };
+  Tensor: new (type: string, data: unknown, dims: readonly number[]) => unknown;
+  env: { versions?: { node?: string; common?: string } };
+}
+
+// A non-literal specifier: type-checks without the package, and bundlers leave it to Node's
+// resolver at run time (it is external in scripts/build.mjs as well).
+const ORT_PACKAGE = 'onnxruntime-node';
+let cached: Promise<OrtModule> | undefined;
+
+/**
+ * Loads onnxruntime-node once per process.
+ * @throws RuntimeMissingError when the package is missing or its native binding fails to load
+ */
+export async function loadOrt(): Promise<OrtModule> {
+  cached ??= (async () => {
+    try {
+      const m = (await import(ORT_PACKAGE)) as OrtModule & { default?: OrtModule };
+      return m.InferenceSession ? m : (m.default as OrtModule);
+    } catch (e) {
+      cached = undefined;
+      throw new RuntimeMissingError(e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e));
+    }
+  })();
+  return cached;
+}
+
+/** The onnxruntime-node version (`env.versions.node`), or `unknown`. */
+export function ortVersion(ort: OrtModule): string {
+  return ort.env.versions?.node ?? ort.env.versions?.common ?? 'unknown';
+}
+
+/** Options of `measureModels`. */
+export interface MeasureOptions {
+  /** Timed runs per file (default 30). */
+  runs?: number;
+  /** Untimed warm-up runs per file (default 5). */
+  warmup?: number;
+  /** intraOpNumThreads and interOpNumThreads (default 1). */
+  threads?: number;
+  /** Graph optimisation level `all` (default, true) or `disabled` (false). */
+  optimize?: boolean;
+  /** Shapes of inputs with symbolic dims, by input name; other symbolic dims are 1. */
+  inputShapes?: Record<string, number[]>;
+  /** Seed of the random input values (default 0). */
+  seed?: number;
+}
+
+/** The machine a measurement ran on. */
+export interface MachineInfo {
+  /** Logical CPUs (`os.cpus().length`). */
+  cpus: number;
+  arch: string;
+  platform: string;
+}
+
+/** One file's measurement; the JSON line of `edgeperf measure --json` (times in ms). */
+export interface MeasureResult {
+  file: string;
+  runtime: 'onnxruntime-node';
+  ort_version: string;
+  threads: number;
+  optimization: 'all' | 'disabled';
+  /** `os.cpus()[0].model`. */
+  cpu: string;
+  /** Timed runs (before outlier rejection). */
+  runs: number;
+  median_ms: number;
+  p10_ms: number;
+  p90_ms: number;
+  /** Coefficient of variation of the kept samples (0.05 = 5%). */
+  cv: number;
+  outliers_rejected: number;
+  machine: MachineInfo;
+}
+
+/** A model to measure: its name in the output and its bytes. */
+export interface ModelInput {
+  file: string;
+  bytes: Uint8Array;
+}
+
+/** A file that could not be measured, with the reason. */
+export interface MeasureFailure {
+  file: string;
+  error: string;
+}
+
+/** Machine description for results. */
+export function machineInfo(): { cpu: string; machine: MachineInfo } {
+  const cpus = os.cpus();
+  return { cpu: cpus[0]?.model.trim() ?? 'unknown', machine: { cpus: cpus.length, arch: os.arch(), platform: os.platform() } };
+}
+
+/** Fills one input tensor with seeded values: floats uniform in [−1, 1), integers and bools 0. */
+function randomTensor(ort: OrtModule, type: string, dims: number[], rand: () => number): unknown {
+  const n = dims.reduce((a, b) => a * b, 1);
+  switch (type) {
+    case 'float32': {
+      const d = new Float32Array(n);
+      for (let i = 0; i < n; i++) d[i] = 2 * rand() - 1;
+      return new ort.Tensor(type, d, dims);
+    }
+    case 'float64': {
+      const d = new Float64Array(n);
+      for (let i = 0; i < n; i++) d[i] = 2 * rand() - 1;
+      return new ort.Tensor(type, d, dims);
+    }
+    case 'int64':
+    case 'uint64':
+      return new ort.Tensor(type, type === 'int64' ? new BigInt64Array(n) : new BigUint64Array(n), dims);
+    case 'int32':
+      return new ort.Tensor(type, new Int32Array(n), dims);
+    case 'int8':
+      return new ort.Tensor(type, new Int8Array(n), dims);
+    case 'uint8':
+    case 'bool':
+      return new ort.Tensor(type, new Uint8Array(n), dims);
+    case 'float16':
+    case 'int16':
+    case 'uint16':
+      return new ort.Tensor(type, type === 'int16' ? new Int16Array(n) : new Uint16Array(n), dims);
+    default:
+      throw new Error(`input element type '${type}' is not supported by measure`);
+  }
+}
+
+/**
+ * Concrete dims of one input: `inputShapes[name]` when given, else the model's dims with
+ * symbolic ones set to 1.
+ */
+function concreteDims(meta: OrtValueMetadata, inputShapes: Record<string, number[]> | undefined): number[] {
+  const given = inputShapes?.[meta.name];
+  if (given) return given;
+  return (meta.shape ?? []).map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+}
+
+interface Loaded {
+  file: string;
+  session: OrtSession;
+  feeds: Record<string, unknown>;
+  samples: number[];
+}
+
+/**
+ * Measures end-to-end `session.run` latency of every model with the protocol in the module doc.
+ * Files whose session cannot be created or run are returned as failures; the others are
+ * measured together.
+ * @returns results (times in ms) in input order, and failures
+ * @throws RuntimeMissingError when onnxruntime-node is not installed
+ */
+export async function measureModels(models: ModelInput[], opts: MeasureOptions = {}): Promise<{ results: MeasureResult[]; failures: MeasureFailure[] }> {
+  const ort = await loadOrt();
+  const runs = opts.runs ?? 30;
+  const warmup = opts.warmup ?? 5;
+  const threads = opts.threads ?? 1;
+  const optimization = opts.optimize === false ? 'disabled' : 'all';
+  const rand = mulberry32(opts.seed ?? 0);
+  const loaded: Loaded[] = [];
+  const failures: MeasureFailure[] = [];
+  const sessionOptions = {
+    intraOpNumThreads: threads,
+    interOpNumThreads: threads,
+    graphOptimizationLevel: optimization,
+    executionMode: 'sequential',
+    executionProviders: ['cpu'],
+  };
+  for (const m of models) {
+    try {
+      const session = await ort.InferenceSession.create(m.bytes, sessionOptions);
+      const feeds: Record<string, unknown> = {};
+      const metas = session.inputMetadata ?? session.inputNames.map((name) => ({ name, isTensor: true }) as OrtValueMetadata);
+      for (const meta of metas) {
+        if (!meta.isTensor || !meta.type) throw new Error(`input '${meta.name}' is not a tensor with a known type`);
+        feeds[meta.name] = randomTensor(ort, meta.type, concreteDims(meta, opts.inputShapes), rand);
+      }
+      for (let i = 0; i < warmup; i++) await session.run(feeds);
+      loaded.push({ file: m.file, session, feeds, samples: [] });
+    } catch (e) {
+      failures.push({ file: m.file, error: new ModelFormatError(m.file, `onnxruntime could not run it: ${(e as Error).message}`).message });
+    }
+  }
+  try {
+    for (let r = 0; r < runs; r++) {
+      for (let j = 0; j < loaded.length; j++) {
+        const l = loaded[(r + j) % loaded.length] as Loaded;
+        const t0 = process.hrtime.bigint();
+        await l.session.run(l.feeds);
+        l.samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    }
+  } finally {
+    for (const l of loaded) await l.session.release();
+  }
+  const { cpu, machine } = machineInfo();
+  const version = ortVersion(ort);
+  const results = loaded.map((l): MeasureResult => {
+    const s: LatencySummary = summarize(l.samples);
+    return {
+      file: l.file,
+      runtime: 'onnxruntime-node',
+      ort_version: version,
+      threads,
+      optimization,
+      cpu,
+      runs: s.runs,
+      median_ms: s.medianMs,
+      p10_ms: s.p10Ms,
+      p90_ms: s.p90Ms,
+      cv: s.cv,
+      outliers_rejected: s.outliersRejected,
+      machine,
+    };
+  });
+  return { results, failures };
+}
+
+/**
+ * Reads and measures model files (see `measureModels`); unreadable files become failures.
+ * @throws RuntimeMissingError when onnxruntime-node is not installed
+ */
+export async function measureFiles(files: string[], opts: MeasureOptions = {}): Promise<{ results: MeasureResult[]; failures: MeasureFailure[] }> {
+  const models: ModelInput[] = [];
+  const failures: MeasureFailure[] = [];
+  for (const file of files) {
+    try {
+      models.push({ file, bytes: await readFile(file) });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      failures.push({ file, error: `${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? (e as Error).message})`}` });
+    }
+  }
+  const measured = await measureModels(models, opts);
+  return { results: measured.results, failures: [...failures, ...measured.failures] };
+}

@@ -1,0 +1,53 @@
+/**
+ * Random ONNX graph families for `edgeperf synth random` (issue #5): seeded, reproducible
+ * samples of the architectures users ship, with real seeded float32 weights so onnxruntime can
+ * run them. Every sample is held to `RANGES` (1 M–2 G MACs, 10–400 compute nodes) by rejection
+ * over a fixed, seed-derived sequence of attempts.
+ */
+import { ConfigError } from '../../core/errors.ts';
+import { type Built, type GraphBuilder, type Rng, sampleInRange } from './common.ts';
+import { audio1d } from './audio-1d.ts';
+import { inception } from './inception.ts';
+import { mlp } from './mlp.ts';
+import { mobilenet } from './mobilenet.ts';
+import { plainConv } from './plain-conv.ts';
+import { resnet } from './resnet.ts';
+import { transformer } from './transformer.ts';
+import { unet } from './unet.ts';
+
+export { RANGES, type Built } from './common.ts';
+
+const SAMPLERS: Record<string, (r: Rng, g: GraphBuilder) => Uint8Array> = {
+  'plain-conv': plainConv,
+  mobilenet,
+  resnet,
+  inception,
+  unet,
+  mlp,
+  transformer,
+  'audio-1d': audio1d,
+};
+
+/** Family names, in a fixed order. */
+export const FAMILIES: readonly string[] = Object.keys(SAMPLERS);
+
+/**
+ * Samples one graph of `family` with its tracked MACs and compute-node count.
+ * @param seed any integer; the same (family, seed) gives identical bytes
+ * @throws ConfigError for an unknown family (listing the known ones)
+ */
+export function sampleRandom(family: string, seed: number): Built {
+  const sampler = SAMPLERS[family];
+  if (!sampler) throw new ConfigError('--family', `unknown family '${family}'. Known families: ${FAMILIES.join(', ')}`);
+  return sampleInRange(family, seed, sampler);
+}
+
+/**
+ * ONNX bytes of one random graph of `family` (single float32 input `input` with static shape,
+ * single output).
+ * @param seed any integer; the same (family, seed) gives identical bytes
+ * @throws ConfigError for an unknown family (listing the known ones)
+ */
+export function buildRandomOnnx(family: string, seed: number): Uint8Array {
+  return sampleRandom(family, seed).bytes;
+}

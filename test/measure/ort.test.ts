@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadOrt, measureFiles, RuntimeMissingError } from '../../src/measure/ort.ts';
+import { buildRandomOnnx } from '../../src/synth/random/index.ts';
+
+const ortMissing = await loadOrt().then(
+  () => '',
+  (e: Error) => e.message,
+);
+
+describe('measure with onnxruntime-node', () => {
+  it('explains how to install onnxruntime-node', () => {
+    const e = new RuntimeMissingError('Cannot find package');
+    expect(e.message).toContain('onnxruntime-node is not installed: npm i onnxruntime-node (ONNXRUNTIME_NODE_INSTALL=skip)');
+  });
+
+  it.skipIf(ortMissing !== '')(`measures tiny real models, interleaved${ortMissing ? ` (skipped: ${ortMissing})` : ''}`, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'edgeperf-measure-'));
+    const a = join(dir, 'mlp-0.onnx');
+    const b = join(dir, 'plain-conv-0.onnx');
+    await writeFile(a, buildRandomOnnx('mlp', 0));
+    await writeFile(b, buildRandomOnnx('plain-conv', 0));
+    const { results, failures } = await measureFiles([a, b, join(dir, 'missing.onnx')], { runs: 8, warmup: 1, threads: 1 });
+    expect(failures.map((f) => f.file)).toEqual([join(dir, 'missing.onnx')]);
+    expect(results.map((r) => r.file)).toEqual([a, b]);
+    for (const r of results) {
+      expect(Object.keys(r).sort()).toEqual(
+        ['cpu', 'cv', 'file', 'machine', 'median_ms', 'optimization', 'ort_version', 'outliers_rejected', 'p10_ms', 'p90_ms', 'runs', 'runtime', 'threads'].sort(),
+      );
+      expect(r.runtime).toBe('onnxruntime-node');
+      expect(r.ort_version).toMatch(/^\d+\.\d+\.\d+/);
+      expect(r.threads).toBe(1);
+      expect(r.optimization).toBe('all');
+      expect(r.runs).toBe(8);
+      expect(r.median_ms).toBeGreaterThan(0);
+      expect(r.p10_ms).toBeLessThanOrEqual(r.median_ms);
+      expect(r.median_ms).toBeLessThanOrEqual(r.p90_ms);
+      expect(r.cv).toBeGreaterThanOrEqual(0);
+      expect(r.machine.cpus).toBeGreaterThan(0);
+      expect(typeof r.cpu).toBe('string');
+    }
+    const off = await measureFiles([a], { runs: 3, warmup: 0, optimize: false });
+    expect(off.results[0]?.optimization).toBe('disabled');
+  });
+});

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeModel } from '../../src/core/analyze.ts';
+import { ConfigError } from '../../src/core/errors.ts';
+import { loadOrt, measureModels } from '../../src/measure/ort.ts';
+import { buildRandomOnnx, FAMILIES, RANGES, sampleRandom } from '../../src/synth/random/index.ts';
+
+const SEEDS = Array.from({ length: 10 }, (_v, i) => i);
+const ortMissing = await loadOrt().then(
+  () => '',
+  (e: Error) => e.message,
+);
+
+describe('synth random', () => {
+  it('has the eight families of issue #5', () => {
+    expect([...FAMILIES].sort()).toEqual(['audio-1d', 'inception', 'mlp', 'mobilenet', 'plain-conv', 'resnet', 'transformer', 'unet']);
+  });
+
+  it('rejects an unknown family, listing the known ones', () => {
+    expect(() => buildRandomOnnx('vgg', 0)).toThrow(ConfigError);
+    expect(() => buildRandomOnnx('vgg', 0)).toThrow(/Known families: plain-conv, mobilenet/);
+  });
+
+  describe.each([...FAMILIES])('%s', (family) => {
+    const built = SEEDS.map((seed) => ({ seed, ...sampleRandom(family, seed) }));
+
+    it('analyses without unknown ops or warnings, MACs and nodes within RANGES', () => {
+      for (const b of built) {
+        const a = analyzeModel(b.bytes, `${family}-${b.seed}.onnx`);
+        expect(a.unsupportedOps, `${family}-${b.seed}`).toEqual([]);
+        expect(a.warnings, `${family}-${b.seed}`).toEqual([]);
+        expect(a.macs).toBeGreaterThanOrEqual(RANGES.minMacs);
+        expect(a.macs).toBeLessThanOrEqual(RANGES.maxMacs);
+        // The generator's own MAC bookkeeping agrees with the analyser's op registry.
+        expect(a.macs).toBe(b.macs);
+        expect(a.nodes).toBeGreaterThanOrEqual(RANGES.minNodes);
+        expect(a.nodes).toBeLessThanOrEqual(RANGES.maxNodes);
+      }
+    });
+
+    it('same seed → identical bytes; different seeds → different graphs', () => {
+      const again = buildRandomOnnx(family, 3);
+      expect(Buffer.from(again).equals(Buffer.from((built[3] as { bytes: Uint8Array }).bytes))).toBe(true);
+      const sizes = new Set(built.map((b) => `${b.macs}/${b.nodes}`));
+      expect(sizes.size).toBeGreaterThanOrEqual(8);
+      const hashes = new Set(built.map((b) => Buffer.from(b.bytes).toString('base64')));
+      expect(hashes.size).toBe(SEEDS.length);
+    });
+
+    it.skipIf(ortMissing !== '')(`runs in onnxruntime-node${ortMissing ? ` (skipped: ${ortMissing})` : ''}`, async () => {
+      const { results, failures } = await measureModels(
+        built.map((b) => ({ file: `${family}-${b.seed}.onnx`, bytes: b.bytes })),
+        { runs: 1, warmup: 0 },
+      );
+      expect(failures).toEqual([]);
+      expect(results).toHaveLength(SEEDS.length);
+    });
+  });
+});

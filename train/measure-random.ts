@@ -1,0 +1,111 @@
+/**
+ * Measurement loop of the cpu-onnxruntime dataset (issue #5 item 3): generates K random graphs
+ * per family (`src/synth/random`, seeds S..S+K−1), measures each with onnxruntime-node on this
+ * machine (1 thread by default) and appends compact rows to a CSV:
+ *
+ *   family,seed,median_ms,p10_ms,p90_ms,cv,cpu,ort_version
+ *
+ * A graph is rebuilt bit for bit from (family, seed), so the rows are the whole dataset. Rows
+ * already in the CSV (same family and seed) are skipped, so an interrupted run resumes. Each batch
+ * measures one seed of every family together, interleaved round-robin (src/measure/ort.ts), so
+ * drift on a shared machine hits all families alike.
+ *
+ * Usage: node --import tsx train/measure-random.ts OUT.csv [--per-family K] [--seed S]
+ *          [--runs N] [--warmup W] [--threads T] [--families a,b]
+ * Prints per-batch progress and, at the end, time per graph, the CV distribution and the range of
+ * medians (ms) of the rows written in this run.
+ */
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { measureModels, type MeasureResult } from '../src/measure/ort.ts';
+import { quantile } from '../src/measure/stats.ts';
+import { buildRandomOnnx, FAMILIES } from '../src/synth/random/index.ts';
+
+const HEADER = 'family,seed,median_ms,p10_ms,p90_ms,cv,cpu,ort_version';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    'per-family': { type: 'string', default: '20' },
+    seed: { type: 'string', default: '0' },
+    runs: { type: 'string', default: '30' },
+    warmup: { type: 'string', default: '5' },
+    threads: { type: 'string', default: '1' },
+    families: { type: 'string' },
+  },
+});
+const out = positionals[0];
+if (!out) {
+  process.stderr.write('usage: node --import tsx train/measure-random.ts OUT.csv [--per-family K] [--seed S] [--runs N] [--warmup W] [--threads T] [--families a,b]\n');
+  process.exit(2);
+}
+const perFamily = Number(values['per-family']);
+const seed0 = Number(values.seed);
+const families = values.families ? values.families.split(',') : [...FAMILIES];
+
+let existing = '';
+try {
+  existing = await readFile(out, 'utf8');
+} catch {
+  await mkdir(dirname(out), { recursive: true });
+  await appendFile(out, HEADER + '\n');
+}
+const done = new Set(
+  existing
+    .split('\n')
+    .slice(1)
+    .filter((l) => l.trim() !== '')
+    .map((l) => l.split(',').slice(0, 2).join(',')),
+);
+
+/** CSV-safe text (the CPU model string may hold commas). */
+const clean = (s: string): string => s.replace(/[,\n"]/g, ' ').trim();
+const num = (v: number, digits: number): string => Number(v.toPrecision(digits)).toString();
+
+const t0 = performance.now();
+const written: Array<MeasureResult & { family: string }> = [];
+let genMs = 0;
+for (let s = seed0; s < seed0 + perFamily; s++) {
+  const todo = families.filter((f) => !done.has(`${f},${s}`));
+  if (todo.length === 0) continue;
+  const tg = performance.now();
+  const models = todo.map((f) => ({ file: f, bytes: buildRandomOnnx(f, s) }));
+  genMs += performance.now() - tg;
+  const { results, failures } = await measureModels(models, {
+    runs: Number(values.runs),
+    warmup: Number(values.warmup),
+    threads: Number(values.threads),
+    seed: s,
+  });
+  for (const f of failures) process.stderr.write(`seed ${s}: ${f.error}\n`);
+  const rows = results.map((r) =>
+    [r.file, s, num(r.median_ms, 5), num(r.p10_ms, 5), num(r.p90_ms, 5), num(r.cv, 3), clean(r.cpu), r.ort_version].join(','),
+  );
+  await appendFile(out, rows.map((r) => r + '\n').join(''));
+  for (const r of results) written.push({ ...r, family: r.file });
+  process.stderr.write(`seed ${s}: ${results.length} graphs, ${((performance.now() - t0) / 1000).toFixed(1)} s elapsed\n`);
+}
+
+const total = (performance.now() - t0) / 1000;
+if (written.length === 0) {
+  process.stdout.write('nothing to do: every (family, seed) is already in the CSV\n');
+} else {
+  const cvs = written.map((r) => r.cv);
+  const ms = written.map((r) => r.median_ms);
+  const pct = (xs: number[], p: number) => quantile(xs, p);
+  process.stdout.write(
+    [
+      `graphs: ${written.length} in ${total.toFixed(1)} s (${((total * 1000) / written.length).toFixed(0)} ms/graph; generation ${(genMs / written.length).toFixed(0)} ms/graph)`,
+      `CV: p10 ${(100 * pct(cvs, 0.1)).toFixed(1)}%  median ${(100 * pct(cvs, 0.5)).toFixed(1)}%  p90 ${(100 * pct(cvs, 0.9)).toFixed(1)}%  max ${(100 * Math.max(...cvs)).toFixed(1)}%`,
+      `median ms: min ${Math.min(...ms).toFixed(3)}  p50 ${pct(ms, 0.5).toFixed(2)}  max ${Math.max(...ms).toFixed(1)}`,
+      'per family (min..max median ms, median CV):',
+      ...families.map((f) => {
+        const rs = written.filter((r) => r.family === f);
+        if (rs.length === 0) return `  ${f}: -`;
+        const m = rs.map((r) => r.median_ms);
+        return `  ${f.padEnd(11)} n=${rs.length}  ${Math.min(...m).toFixed(3)}..${Math.max(...m).toFixed(1)} ms  CV ${(100 * pct(rs.map((r) => r.cv), 0.5)).toFixed(1)}%`;
+      }),
+    ].join('\n') + '\n',
+  );
+}

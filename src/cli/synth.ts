@@ -1,10 +1,48 @@
-/** `edgeperf synth nb201`: NAS-Bench-201 cells as ONNX files (random weights). */
+/** `edgeperf synth nb201|fbnet|random`: search-space and random networks as ONNX files (random weights). */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ConfigError } from '../core/errors.ts';
 import { buildNb201Onnx, type Nb201Task } from '../synth/nb201.ts';
 import { buildFbnetOnnx, parseFbnetArch, type FbnetDataset } from '../synth/fbnet.ts';
 import { buildRandomOnnx } from '../synth/random/index.ts';
+
+/**
+ * Writes one model (`ARCH -o FILE.onnx`) or one per line of `--archs` (`DIR/<n>.onnx`, n counting
+ * lines from 0; blank lines keep their number but write nothing).
+ * @param build bytes of one arch; `where` names the argument or `file:line` for messages
+ * @param command and `what` name the command and its positional argument in errors
+ * @throws ConfigError for a missing or doubled argument or an unreadable `--archs` file
+ */
+async function writeArchs(
+  arch: string | undefined,
+  opts: { archs?: string; output: string },
+  build: (arch: string, where: string) => Uint8Array,
+  command: string,
+  what: string,
+): Promise<number> {
+  if (opts.archs) {
+    if (arch) throw new ConfigError(command, `give either ${what} or --archs FILE, not both`);
+    let text: string;
+    try {
+      text = await readFile(opts.archs, 'utf8');
+    } catch {
+      throw new ConfigError('--archs', `cannot read '${opts.archs}'`);
+    }
+    await mkdir(opts.output, { recursive: true });
+    let written = 0;
+    for (const [n, line] of text.split(/\r?\n/).entries()) {
+      if (line.trim() === '') continue;
+      await writeFile(join(opts.output, `${n}.onnx`), build(line.trim(), `${opts.archs}:${n + 1}`));
+      written++;
+    }
+    process.stderr.write(`edgeperf: wrote ${written} models to ${opts.output}\n`);
+    return 0;
+  }
+  if (!arch) throw new ConfigError(command, `give ${what} or --archs FILE`);
+  await mkdir(dirname(opts.output), { recursive: true });
+  await writeFile(opts.output, build(arch, 'ARCH'));
+  return 0;
+}
 
 /** Options of `synth nb201`. */
 export interface SynthOptions {
@@ -30,29 +68,7 @@ export async function synthNb201Command(arch: string | undefined, opts: SynthOpt
       throw new ConfigError(where, (e as Error).message);
     }
   };
-  if (opts.archs) {
-    if (arch) throw new ConfigError('synth nb201', 'give either ARCH_STR or --archs FILE, not both');
-    let text: string;
-    try {
-      text = await readFile(opts.archs, 'utf8');
-    } catch {
-      throw new ConfigError('--archs', `cannot read '${opts.archs}'`);
-    }
-    await mkdir(opts.output, { recursive: true });
-    const lines = text.split(/\r?\n/);
-    let written = 0;
-    for (const [n, line] of lines.entries()) {
-      if (line.trim() === '') continue;
-      await writeFile(join(opts.output, `${n}.onnx`), build(line.trim(), `${opts.archs}:${n + 1}`));
-      written++;
-    }
-    process.stderr.write(`edgeperf: wrote ${written} models to ${opts.output}\n`);
-    return 0;
-  }
-  if (!arch) throw new ConfigError('synth nb201', 'give an ARCH_STR or --archs FILE');
-  await mkdir(dirname(opts.output), { recursive: true });
-  await writeFile(opts.output, build(arch, 'ARCH_STR'));
-  return 0;
+  return writeArchs(arch, opts, build, 'synth nb201', 'an ARCH_STR');
 }
 
 /** Options of `synth fbnet`. */
@@ -97,28 +113,7 @@ export async function synthFbnetCommand(arch: string | undefined, opts: SynthFbn
       throw new ConfigError(where, (e as Error).message);
     }
   };
-  if (opts.archs) {
-    if (arch) throw new ConfigError('synth fbnet', 'give either OP,OP,...,OP or --archs FILE, not both');
-    let text: string;
-    try {
-      text = await readFile(opts.archs, 'utf8');
-    } catch {
-      throw new ConfigError('--archs', `cannot read '${opts.archs}'`);
-    }
-    await mkdir(opts.output, { recursive: true });
-    let written = 0;
-    for (const [n, line] of text.split(/\r?\n/).entries()) {
-      if (line.trim() === '') continue;
-      await writeFile(join(opts.output, `${n}.onnx`), build(line.trim(), `${opts.archs}:${n + 1}`));
-      written++;
-    }
-    process.stderr.write(`edgeperf: wrote ${written} models to ${opts.output}\n`);
-    return 0;
-  }
-  if (!arch) throw new ConfigError('synth fbnet', 'give OP,OP,...,OP (22 ops) or --archs FILE');
-  await mkdir(dirname(opts.output), { recursive: true });
-  await writeFile(opts.output, build(arch, 'ARCH'));
-  return 0;
+  return writeArchs(arch, opts, build, 'synth fbnet', 'OP,OP,...,OP (22 ops)');
 }
 
 /** Options of `synth random`. */

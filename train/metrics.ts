@@ -90,16 +90,6 @@ export function fitLinear(x: ArrayLike<number>, y: ArrayLike<number>): { a: numb
   return { a, b: (sy - a * sx) / n };
 }
 
-/** The q-quantile (0..1) of values, linear interpolation. */
-export function quantile(values: number[], q: number): number {
-  const s = [...values].sort((u, v) => u - v);
-  if (s.length === 0) return NaN;
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return (s[lo] as number) + ((s[hi] as number) - (s[lo] as number)) * (pos - lo);
-}
-
 /**
  * Least squares y ≈ X·β for row-major X [n, d] (normal equations with a tiny ridge, Gaussian
  * elimination); rows with a non-finite y are skipped.

@@ -22,7 +22,8 @@ import { encodeModel } from '../src/predict/weights-io.ts';
 import { argValue, archGraph, loadNb201Dataset, REPO_ROOT, resolveDataDir, splitIndices, type Nb201Dataset, type ZeroEdges } from './dataset.ts';
 import { column, predictArchs } from './infer.ts';
 import { groupArchs } from './dedupe.ts';
-import { accuracy, MIN_MS, quantile } from './metrics.ts';
+import { quantile } from '../src/measure/stats.ts';
+import { accuracy, MIN_MS } from './metrics.ts';
 import { TARGET_DEFS, type TargetDef } from './target-defs.ts';
 
 function median(v: number[]): number {

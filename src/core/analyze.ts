@@ -38,7 +38,7 @@ export function analyzeModel(bytes: Uint8Array, file: string, opts: LoadOptions 
       try {
         const a = analyzeGraph(read(bytes, file, { ...opts, defaultDim }), file);
         a.warnings.unshift(
-          `dynamic input dims: 1 does not fit this graph (${first.problem.replace(/ \(dynamic input dims were defaulted.*$/, '')}); analysed with ${defaultDim} instead. Set input-shapes for exact figures.`,
+          `dynamic input dims: 1 does not fit this graph (${first.problem.replace(/ \(dynamic input dims were defaulted.*$/s, '')}); analysed with ${defaultDim} instead. Set input-shapes for exact figures.`,
         );
         return a;
       } catch {
@@ -55,8 +55,30 @@ export function analyzeModel(bytes: Uint8Array, file: string, opts: LoadOptions 
  */
 export const FALLBACK_DIMS = [224, 512] as const;
 
+/** A warning of `resolveInputShapes` about a defaulted dim: input name, dim index. */
+const DEFAULTED = /^input '([^']+)': dim (\d+) .*is dynamic; assumed \d+/;
+
 function hasDefaultedDims(graph: Graph): boolean {
-  return graph.warnings.some((w) => /is dynamic; assumed \d+/.test(w));
+  return graph.warnings.some((w) => DEFAULTED.test(w));
+}
+
+/**
+ * The part of a shape error that says what to do when input dims were defaulted: the inputs
+ * concerned, the shapes assumed, and the `input-shapes` syntax with `?` at each defaulted dim.
+ */
+function defaultedInputsHint(graph: Graph): string {
+  const dims = new Map<string, Set<number>>();
+  for (const w of graph.warnings) {
+    const m = DEFAULTED.exec(w);
+    if (m) dims.set(m[1]!, (dims.get(m[1]!) ?? new Set<number>()).add(Number(m[2])));
+  }
+  const first = [...dims][0];
+  if (!first) return '';
+  const [name, open] = first;
+  const shapeOf = (id: string) => graph.tensors.get(id)?.shape ?? [];
+  const assumed = [...dims.keys()].map((n) => `'${n}' as ${shapeOf(n).join('x')}`).join(', ');
+  const pattern = shapeOf(name).map((d, i) => (i > 0 && open.has(i) ? '?' : String(d))).join('x');
+  return ` (dynamic input dims were defaulted: ${assumed}; set input-shapes with the real sizes, e.g. --input-shapes "${name}=${pattern}" with each ? replaced)`;
 }
 
 /**
@@ -69,8 +91,7 @@ export function analyzeGraph(graph: Graph, file: string): ModelAnalysis {
     g = inferGraph(graph);
   } catch (e) {
     if (e instanceof ShapeError) {
-      const defaulted = graph.warnings.filter((w) => /is dynamic; assumed \d+/.test(w));
-      const hint = defaulted.length > 0 ? ` (dynamic input dims were defaulted: set input-shapes, e.g. --input-shapes x=1x3x224x224)` : '';
+      const hint = defaultedInputsHint(graph);
       throw new ModelFormatError(file, e.message + hint);
     }
     if (e instanceof EdgePerfError) throw e;

@@ -203,31 +203,85 @@ const FUSED_ACTIVATION_OPS: Record<string, OpToken> = {
   PRELU: 'PRelu',
 };
 
+/** Number of elements of a tensor with a fully known shape, else −1. */
+function numelOf(t: TensorInfo | undefined): number {
+  const d = t?.shape;
+  if (!d || d.some((v) => typeof v !== 'number')) return -1;
+  return (d as number[]).reduce((a, b) => a * b, 1);
+}
+
+/**
+ * Batch norms lowered to `Mul(x, scale[C]) → Add(·, shift[C])`, as the TFLite converter writes
+ * an inference BatchNorm it cannot fold into a preceding conv (TFLite has no batch-norm kernel):
+ * a Mul by a constant per-channel vector whose output feeds only an Add of a constant
+ * per-channel vector. Returns Mul node index → Add node index.
+ */
+export function loweredBatchNorms(graph: Graph): Map<number, number> {
+  const consumers = new Map<string, number[]>();
+  graph.nodes.forEach((node, i) => {
+    for (const t of node.inputs) if (t) consumers.set(t, [...(consumers.get(t) ?? []), i]);
+  });
+  const graphOutputs = new Set(graph.outputs);
+  const perChannel = (node: Node): { data: string; c: number } | null => {
+    if (node.inputs.length !== 2) return null;
+    const [a, b] = node.inputs.map((t) => graph.tensors.get(t));
+    const [dataT, constT] = a?.isConstant ? [b, a] : [a, b];
+    if (!dataT || dataT.isConstant || !constT?.isConstant) return null;
+    const c = channelsOf(dataT, graph.layout);
+    const shape = dims(dataT.shape);
+    return c > 1 && shape && shape.length >= 3 && numelOf(constT) === c ? { data: dataT.id, c } : null;
+  };
+  const out = new Map<number, number>();
+  graph.nodes.forEach((node, i) => {
+    if (node.op !== 'Mul' || node.fusedActivation && node.fusedActivation !== 'NONE' || !isExecuted(node, graph)) return;
+    const y = node.outputs[0] ?? '';
+    const users = consumers.get(y) ?? [];
+    if (!perChannel(node) || graphOutputs.has(y) || users.length !== 1) return;
+    const add = graph.nodes[users[0] as number] as Node;
+    const pc = add.op === 'Add' ? perChannel(add) : null;
+    if (pc && pc.data === y) out.set(i, users[0] as number);
+  });
+  return out;
+}
+
 /**
  * Extracts GNN features from an analysis: one row per executed node of `analysis.graph`, in
  * graph order, and the data edges between executed nodes (an edge per distinct producer →
  * consumer pair through a non-constant tensor).
  *
- * A node with a fused activation listed in `FUSED_ACTIVATION_OPS` gets a second row right after
- * its own (same `nodeIndex`, so its contribution adds to the node's), shaped as the separate
- * activation node of the unfused graph: the GNN was trained on ONNX graphs, where the activation
- * is its own node even though the measured TFLite runtime fused it. The node's own row then has
- * `fused_activation` 0, and its consumers read from the activation row.
+ * Two spellings of the same computation are read as the ONNX graphs the predictor was trained on:
+ * - A node with a fused activation listed in `FUSED_ACTIVATION_OPS` gets a second row right after
+ *   its own (its `nodeIndex`, so its contribution adds to the node's), shaped as the separate
+ *   activation node of the unfused graph: the measured TFLite runtime fused it, but the ONNX
+ *   graphs have it as its own node. The node's own row then has `fused_activation` 0, and its
+ *   consumers read from the activation row.
+ * - A lowered batch norm (`loweredBatchNorms`: TFLite MUL + ADD by per-channel constants) is one
+ *   `BatchNormalization` row shaped as the ONNX node (MACs 0, the Mul's input bytes, the Add's
+ *   output bytes, 4 per-channel vectors of weights: γ, β, μ, σ² as ONNX stores them, where TFLite
+ *   stores scale and shift). Its `nodeIndex` is the Mul's; the Add's fused activation, if any,
+ *   follows as an activation row with the Add's index.
  */
 export function extractFeatures(analysis: ModelAnalysis): GraphFeatures {
   const graph = analysis.graph;
+  const bnOf = loweredBatchNorms(graph);
+  const mergedAdds = new Set(bnOf.values());
   const nodeIndex: number[] = [];
   /** Activation token of each row that is an expanded fused activation. */
   const actOf: Array<OpToken | null> = [];
-  graph.nodes.forEach((node, i) => {
-    if (!isExecuted(node, graph)) return;
-    nodeIndex.push(i);
-    actOf.push(null);
-    const act = node.fusedActivation ? FUSED_ACTIVATION_OPS[node.fusedActivation] : undefined;
+  const pushAct = (owner: Node, gi: number): void => {
+    const act = owner.fusedActivation ? FUSED_ACTIVATION_OPS[owner.fusedActivation] : undefined;
     if (act) {
-      nodeIndex.push(i);
+      nodeIndex.push(gi);
       actOf.push(act);
     }
+  };
+  graph.nodes.forEach((node, i) => {
+    if (!isExecuted(node, graph) || mergedAdds.has(i)) return;
+    nodeIndex.push(i);
+    actOf.push(null);
+    const add = bnOf.get(i);
+    if (add !== undefined) pushAct(graph.nodes[add] as Node, add);
+    else pushAct(node, i);
   });
   const n = nodeIndex.length;
   const F = NUM_FEATURES;
@@ -238,6 +292,8 @@ export function extractFeatures(analysis: ModelAnalysis): GraphFeatures {
   const producer = new Map<string, number>();
   nodeIndex.forEach((gi, li) => {
     for (const o of (graph.nodes[gi] as Node).outputs) if (o) producer.set(o, li);
+    const add = bnOf.get(gi);
+    if (add !== undefined) for (const o of (graph.nodes[add] as Node).outputs) if (o) producer.set(o, li);
   });
   const graphInputs = new Set(graph.inputs);
   const graphOutputs = new Set(graph.outputs);
@@ -256,7 +312,8 @@ export function extractFeatures(analysis: ModelAnalysis): GraphFeatures {
     const cost = analysis.costs[gi];
     const outT = graph.tensors.get(node.outputs.find((o) => o !== '') ?? '');
     const act = actOf[li];
-    const expanded = actOf[li + 1] !== undefined && actOf[li + 1] !== null && nodeIndex[li + 1] === gi;
+    const bnAdd = bnOf.get(gi);
+    const expanded = actOf[li + 1] !== undefined && actOf[li + 1] !== null && (nodeIndex[li + 1] === gi || nodeIndex[li + 1] === bnAdd);
     if (act) {
       // The separate activation node: reads and writes the node's output, no weights.
       ops.push(act);
@@ -283,6 +340,40 @@ export function extractFeatures(analysis: ModelAnalysis): GraphFeatures {
       ]);
       src.push(li - 1);
       dst.push(li);
+      return;
+    }
+    if (bnAdd !== undefined) {
+      const addNode = graph.nodes[bnAdd] as Node;
+      const addCost = analysis.costs[bnAdd];
+      const inT = graph.tensors.get(node.inputs.find((t) => t !== '' && graph.tensors.get(t)?.isConstant !== true) ?? '');
+      const yT = graph.tensors.get(addNode.outputs[0] ?? '');
+      const c = channelsOf(inT, graph.layout);
+      ops.push('BatchNormalization');
+      rawOps.push('BatchNormalization');
+      put(li, 'BatchNormalization', [
+        0,
+        Math.log1p(cost?.inputBytes ?? 0),
+        Math.log1p(addCost?.outputBytes ?? 0),
+        Math.log1p(4 * c * dtypeBytes(yT?.dtype ?? 'unknown')),
+        0,
+        0,
+        Math.log1p(1),
+        0,
+        Math.log1p(c),
+        Math.log1p(channelsOf(yT, graph.layout)),
+        Math.log1p(spatialOf(inT, graph.layout)),
+        Math.log1p(spatialOf(yT, graph.layout)),
+        dtypeBytes(yT?.dtype ?? 'unknown'),
+        0,
+        1,
+        inT && graphInputs.has(inT.id) ? 1 : 0,
+        !expanded && addNode.outputs.some((t) => graphOutputs.has(t)) ? 1 : 0,
+      ]);
+      const p = inT ? producer.get(inT.id) : undefined;
+      if (p !== undefined && p !== li) {
+        src.push(p);
+        dst.push(li);
+      }
       return;
     }
     const tok = opToken(node, graph);

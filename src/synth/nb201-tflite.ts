@@ -1,9 +1,16 @@
 /**
- * Synthetic NAS-Bench-201 CIFAR-10 networks as TFLite, op for op as the TensorFlow Lite converter
- * emits the Keras TinyNetwork (C=16, N=5) that HW-NAS-Bench measured on Raspberry Pi 4 and Pixel 3.
- * Same structure, edge order and weight shapes as `buildNb201Onnx` (src/synth/nb201.ts; spec:
- * ../shared/specs/search-spaces.md 1.2–1.5), written with the converter's conventions:
- * - NHWC tensors, input [1,32,32,3]; Conv weights OHWI + bias (BatchNorm folded), SAME padding;
+ * Synthetic NAS-Bench-201 networks as TFLite, op for op as the TensorFlow Lite converter emits the
+ * TinyNetwork (C=16, N=5): the CIFAR-10 Keras network that HW-NAS-Bench measured on Raspberry Pi 4
+ * and Pixel 3 (spec ../shared/specs/search-spaces.md 1.2–1.5), and the HW-NAS-Bench-360 task
+ * variants `cifar100`, `ninapro`, `darcy` (spec 3.1–3.3; measured as LiteRT on Pi 5 and Pixel).
+ * Same structure, edge order, task table (`NB201_TASKS`) and weight shapes as `buildNb201Onnx`
+ * (src/synth/nb201.ts), written with the converter's conventions:
+ * - NHWC tensors, input [1,H,W,Cin] (the ONNX [1,Cin,H,W] transposed: cifar10/cifar100
+ *   [1,32,32,3], ninapro [1,52,16,1], darcy [1,88,88,1]); Conv weights OHWI + bias (BatchNorm
+ *   folded), SAME padding (for a 3×3/2 conv on an even side, SAME = torch's pad 1: out = side/2);
+ * - spatial sizes per stage (spec 3.2): 32×32/16×16/8×8, ninapro 52×16/26×8/13×4, darcy
+ *   88×88/44×44/22×22; every task keeps the classification head, FULLY_CONNECTED 64→classes
+ *   (10, 100, 18, 1: darcy has no dense decoder, spec 3.2), output `logits` [1,classes];
  * - the stem conv has no ReLU; each `ReLUConvBN`'s leading ReLU is a separate RELU op (its input
  *   has several consumers, so it cannot be fused into a producer);
  * - with `fuseActivations` (default), the ReLU that directly follows a conv output used only by it
@@ -19,7 +26,7 @@
  * - AdaptiveAvgPool2d(1) → MEAN over axes [1,2] (keep_dims) → RESHAPE [1,64] → FULLY_CONNECTED.
  */
 import { ConfigError } from '../core/errors.ts';
-import { NB201_CIFAR10, type Nb201Options } from './nb201.ts';
+import { NB201_CIFAR10, NB201_TASKS, type Nb201Options, type Nb201Task } from './nb201.ts';
 import { parseNb201Arch, type Nb201Edge } from './nb201-arch.ts';
 import {
   actOptions,
@@ -41,8 +48,11 @@ export interface Nb201TfliteOptions {
   weights?: TfliteWeightMode;
   /** PRNG seed for `random` weights (default 0). */
   seed?: number;
-  /** Only CIFAR-10 (input 1×32×32×3, 10 classes) is built. */
-  task?: 'cifar10';
+  /**
+   * Dataset / task variant, as `Nb201Options.task` (default `cifar10`; see `NB201_TASKS`): sets the
+   * input [1,H,W,Cin], the stem conv's input channels and the head width.
+   */
+  task?: Nb201Task;
   /** How `none` edges are written, as `Nb201Options.zeroEdges` (default `fold`). */
   zeroEdges?: Nb201Options['zeroEdges'];
   /**
@@ -53,19 +63,30 @@ export interface Nb201TfliteOptions {
 }
 
 /**
- * Builds the NB201 CIFAR-10 TinyNetwork of `archStr` as a .tflite FlatBuffer (float32, input
- * `input` [1,32,32,3], output `logits` [1,10]).
- * @throws ConfigError for an invalid arch string (naming the bad token) or an unsupported task
+ * Builds the NB201 TinyNetwork of `archStr` for `opts.task` as a .tflite FlatBuffer (float32,
+ * input `input` NHWC, output `logits` [1,classes]): cifar10 [1,32,32,3] → [1,10] (byte-identical
+ * to earlier releases), cifar100 [1,32,32,3] → [1,100], ninapro [1,52,16,1] → [1,18], darcy
+ * [1,88,88,1] → [1,1] (spec 1.2, 3.2). Read back through `analyzeModel` → `extractFeatures`, the
+ * GNN rows and edges equal those of `buildNb201Onnx(archStr, { task })` node by node.
+ *
+ * Not modelled (HW-NAS-Bench-360 only, spec 3.3): its `.tflite` files come from
+ * `litert_torch.convert` of the NCHW torch module; whether that keeps an NCHW graph input behind
+ * a leading TRANSPOSE, and how it spells `x.mul(0.)` and the stand-alone BatchNorm, is
+ * UNVERIFIED. This builder writes the same converter conventions for every task.
+ * @throws ConfigError for an invalid arch string (naming the bad token) or an unknown task
  */
 export function buildNb201Tflite(archStr: string, opts: Nb201TfliteOptions = {}): Uint8Array {
   const edges = parseNb201Arch(archStr);
   const task = opts.task ?? 'cifar10';
-  if (task !== 'cifar10') throw new ConfigError('nb201 task', `unsupported task '${String(task)}'; only 'cifar10' is built`);
+  const taskSpec = Object.hasOwn(NB201_TASKS, task) ? NB201_TASKS[task] : undefined;
+  if (!taskSpec) throw new ConfigError('nb201 task', `unsupported task '${String(task)}'; known tasks: ${Object.keys(NB201_TASKS).join(', ')}`);
   const b = new Nb201TfliteBuilder(new TfliteWriter(opts.weights ?? 'random', opts.seed ?? 0), opts.fuseActivations ?? true);
-  const { C, N, classes, inputShape } = NB201_CIFAR10;
-  const side = inputShape[2];
-  const input = b.w.activation('input', [1, side, side, inputShape[1]]);
-  let x: Act = { t: input, h: side, c: inputShape[1] };
+  const { C, N } = NB201_CIFAR10;
+  const { classes, inputShape } = taskSpec;
+  // ONNX [N, C, H, W] → NHWC [N, H, W, C].
+  const [, cin, height, width] = inputShape;
+  const input = b.w.activation('input', [1, height, width, cin]);
+  let x: Act = { t: input, h: height, w: width, c: cin };
   x = b.convBn('stem.0', '/stem/stem.0', x, C, 3, 1, TFL_ACT.NONE);
   const channels = [C, 2 * C, 4 * C];
   let cell = 0;
@@ -97,10 +118,11 @@ export function buildNb201Tflite(archStr: string, opts: Nb201TfliteOptions = {})
   return b.w.encode('nb201_tiny_network', [input], [logits]);
 }
 
-/** An NHWC activation: tensor index, spatial side (square), channels. */
+/** An NHWC activation [1, h, w, c]: tensor index, height, width, channels. */
 interface Act {
   t: number;
   h: number;
+  w: number;
   c: number;
 }
 
@@ -113,20 +135,23 @@ class Nb201TfliteBuilder {
     readonly fuse: boolean,
   ) {}
 
-  /** A new activation tensor shaped like `like` (or with side `h` and `c` channels). */
-  act(name: string, like: Act, h = like.h, c = like.c): number {
+  /** A new activation tensor [1, h, w, c] shaped like `like` unless given. */
+  act(name: string, like: Act, h = like.h, w = like.w, c = like.c): number {
     const seen = this.names.get(name) ?? 0;
     this.names.set(name, seen + 1);
-    return this.w.activation(seen === 0 ? name : `${name}_${seen}`, [1, h, h, c]);
+    return this.w.activation(seen === 0 ? name : `${name}_${seen}`, [1, h, w, c]);
   }
 
   /** CONV_2D k×k/stride SAME with bias (Conv + folded BN), OHWI weights. */
   convBn(prefix: string, name: string, x: Act, cout: number, k: number, stride: number, act: number): Act {
     const weight = this.w.weight(`${prefix}.weight`, [cout, k, k, x.c], Math.sqrt(2 / (x.c * k * k)));
     const bias = this.w.weight(`${prefix}.bias`, [cout], 0.05);
+    // SAME: ceil(side / stride), which for k=3, pad 1 and the even sides here is torch's
+    // (side + 2 − 3) // stride + 1 (spec 3.2).
     const h = Math.ceil(x.h / stride);
-    const out = this.act(`${name}/Conv`, x, h, cout);
-    return { t: this.w.op(TFL_OP.CONV_2D, [x.t, weight, bias], [out], conv2dOptions(TFL_PADDING.SAME, stride, act)), h, c: cout };
+    const w = Math.ceil(x.w / stride);
+    const out = this.act(`${name}/Conv`, x, h, w, cout);
+    return { t: this.w.op(TFL_OP.CONV_2D, [x.t, weight, bias], [out], conv2dOptions(TFL_PADDING.SAME, stride, act)), h, w, c: cout };
   }
 
   /** NB201 `ReLUConvBN`: RELU → CONV_2D (BN folded); `fusedRelu` when the ReLU was fused upstream. */
@@ -191,10 +216,13 @@ class Nb201TfliteBuilder {
       a = this.reluConvBn(`${prefix}.conv_a`, `${base}/conv_a`, x, cout, 3, 2);
     }
     const b2 = this.reluConvBn(`${prefix}.conv_b`, `${base}/conv_b`, a, cout, 3, 1, this.fuse);
-    const h = x.h / 2;
-    const pooled = this.w.op(TFL_OP.AVERAGE_POOL_2D, [x.t], [this.act(`${base}/downsample/downsample.0/AveragePool`, x, h)], pool2dOptions(TFL_PADDING.VALID, 2, 2));
+    // AvgPool 2/2 VALID: floor(side / 2), equal to the main path's ceil(side / 2) for the even
+    // sides of every task (32, 16; 52×16, 26×8; 88, 44).
+    const h = Math.floor(x.h / 2);
+    const w = Math.floor(x.w / 2);
+    const pooled = this.w.op(TFL_OP.AVERAGE_POOL_2D, [x.t], [this.act(`${base}/downsample/downsample.0/AveragePool`, x, h, w)], pool2dOptions(TFL_PADDING.VALID, 2, 2));
     const sw = this.w.weight(`${prefix}.downsample.1.weight`, [cout, 1, 1, x.c], Math.sqrt(2 / x.c));
-    const residual = this.w.op(TFL_OP.CONV_2D, [pooled, sw, -1], [this.act(`${base}/downsample/downsample.1/Conv`, x, h, cout)], conv2dOptions(TFL_PADDING.VALID, 1));
-    return { t: this.w.op(TFL_OP.ADD, [residual, b2.t], [this.act(`${base}/Add`, b2)], actOptions('add')), h, c: cout };
+    const residual = this.w.op(TFL_OP.CONV_2D, [pooled, sw, -1], [this.act(`${base}/downsample/downsample.1/Conv`, x, h, w, cout)], conv2dOptions(TFL_PADDING.VALID, 1));
+    return { t: this.w.op(TFL_OP.ADD, [residual, b2.t], [this.act(`${base}/Add`, b2)], actOptions('add')), h, w, c: cout };
   }
 }

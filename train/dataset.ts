@@ -7,19 +7,17 @@
  * a rerun starts training at once. Run directly to build the cache:
  *   node --import tsx train/dataset.ts [--data DIR]
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import cliProgress from 'cli-progress';
 import { analyzeModel } from '../src/core/analyze.ts';
-import { extractFeatures, FEATURE_NAMES, NUM_FEATURES } from '../src/cost/features.ts';
+import { extractFeatures } from '../src/cost/features.ts';
 import type { GnnGraph } from '../src/predict/batch.ts';
 import type { ModelAnalysis } from '../src/core/types.ts';
 import { buildNb201Onnx } from '../src/synth/nb201.ts';
+import { buildGraphStore, REPO_ROOT, storeGraph, type GraphStore } from './graph-store.ts';
 
-/** Repository root (the folder holding package.json). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export { REPO_ROOT };
 
 /** Default data folder: `../shared/data` relative to the repo root. */
 export const DEFAULT_DATA_DIR = resolve(REPO_ROOT, '..', 'shared', 'data');
@@ -27,24 +25,10 @@ export const DEFAULT_DATA_DIR = resolve(REPO_ROOT, '..', 'shared', 'data');
 /** Which split an architecture belongs to. */
 export type Split = 'train' | 'val' | 'test';
 
-/** The featurised NB201 set (all archs of the CSV, in CSV order). */
-export interface Nb201Dataset {
-  featureNames: string[];
-  /** Unique feature rows [U, F] (NB201 graphs repeat a few hundred distinct node rows). */
-  dict: Float32Array;
+/** The featurised NB201 set (all archs of the CSV, in CSV order): graph store + CSV columns. */
+export interface Nb201Dataset extends GraphStore {
   archIdx: Int32Array;
   archStr: string[];
-  /** Node rows of arch a: `rowIds[nodeOffset[a] .. nodeOffset[a+1])` index `dict`. */
-  nodeOffset: Int32Array;
-  rowIds: Uint32Array;
-  /** Edges of arch a: `edgeSrc/edgeDst[edgeOffset[a] .. edgeOffset[a+1])`, local node indices. */
-  edgeOffset: Int32Array;
-  edgeSrc: Uint16Array;
-  edgeDst: Uint16Array;
-  /** Total MACs of the analysed (folded) graph per arch. */
-  macs: Float64Array;
-  /** Op names seen in executed nodes over the whole set. */
-  ops: string[];
   /** Latency (ms) per CSV column, per arch; NaN when missing. */
   labels: Record<string, Float64Array>;
 }
@@ -117,23 +101,6 @@ export function readNb201Csv(dir: string): CsvTable {
   return t;
 }
 
-function sourceKey(): string {
-  const h = createHash('sha1');
-  const files: string[] = [];
-  const walk = (d: string): void => {
-    if (!existsSync(d)) return;
-    for (const f of readdirSync(d).sort()) {
-      const p = join(d, f);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (p.endsWith('.ts')) files.push(p);
-    }
-  };
-  for (const d of ['src/graph', 'src/formats', 'src/cost', 'src/synth']) walk(join(REPO_ROOT, d));
-  files.push(join(REPO_ROOT, 'src/core/analyze.ts'));
-  for (const f of files) if (existsSync(f)) h.update(f).update(readFileSync(f));
-  return h.digest('hex').slice(0, 12);
-}
-
 /**
  * How `none` edges are built for training (see `Nb201Options.zeroEdges`): `fold` and `keep` as
  * there; `hybrid` = the folded graph when folding removes the whole network (the measured
@@ -168,154 +135,25 @@ export function featurizeArch(archStr: string, zeroEdges: ZeroEdges = 'fold'): A
   return { x: f.x, n: f.nodeIndex.length, edgeSrc: f.edgeSrc, edgeDst: f.edgeDst, macs: analysis.macs, ops: f.rawOps };
 }
 
+/** Sources of NB201 graphs (cache key of train/graph-store.ts). */
+export const NB201_DEPS = ['src/synth/nb201.ts', 'src/synth/onnx-writer.ts'];
+
 /**
  * Loads the featurised set, building it (with a progress bar) when the cache is missing or
- * stale. Cache: `.cache/nb201-<key>.json` + `.bin` under the repo root.
+ * stale (train/graph-store.ts: `.cache/nb201-<zeroEdges>-<key>.{json,bin}`).
  */
 export function loadNb201Dataset(dataDir: string, opts: { quiet?: boolean; zeroEdges?: ZeroEdges } = {}): Nb201Dataset {
   const csv = readNb201Csv(dataDir);
   const zeroEdges = opts.zeroEdges ?? 'fold';
-  const key = `${zeroEdges}-${sourceKey()}`;
-  const cacheDir = join(REPO_ROOT, '.cache');
-  const metaPath = join(cacheDir, `nb201-${key}.json`);
-  const binPath = join(cacheDir, `nb201-${key}.bin`);
   const labels: Record<string, Float64Array> = {};
   for (const [c, v] of Object.entries(csv.columns)) labels[c] = Float64Array.from(v);
-
-  if (existsSync(metaPath) && existsSync(binPath)) {
-    const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as CacheMeta;
-    if (meta.archIdx.length === csv.archIdx.length && meta.archIdx.every((a, i) => a === csv.archIdx[i])) {
-      return fromCache(meta, readFileSync(binPath), csv, labels);
-    }
-  }
-
-  const A = csv.archIdx.length;
-  const dictIndex = new Map<string, number>();
-  const dictRows: Float32Array[] = [];
-  const nodeOffset = new Int32Array(A + 1);
-  const edgeOffset = new Int32Array(A + 1);
-  const rowIds: number[] = [];
-  const eSrc: number[] = [];
-  const eDst: number[] = [];
-  const macs = new Float64Array(A);
-  const ops = new Set<string>();
-  const bar = opts.quiet ? undefined : new cliProgress.SingleBar({ format: 'featurise NB201 [{bar}] {value}/{total} {eta}s left', noTTYOutput: true, notTTYSchedule: 15000 }, cliProgress.Presets.shades_classic);
-  bar?.start(A, 0);
-  const F = NUM_FEATURES;
-  for (let a = 0; a < A; a++) {
-    const f = featurizeArch(csv.archStr[a] as string, zeroEdges);
-    for (let i = 0; i < f.n; i++) {
-      const row = f.x.subarray(i * F, (i + 1) * F);
-      const k = Array.prototype.join.call(row, ',');
-      let id = dictIndex.get(k);
-      if (id === undefined) {
-        id = dictRows.length;
-        dictIndex.set(k, id);
-        dictRows.push(Float32Array.from(row));
-      }
-      rowIds.push(id);
-    }
-    for (let e = 0; e < f.edgeSrc.length; e++) {
-      eSrc.push(f.edgeSrc[e] as number);
-      eDst.push(f.edgeDst[e] as number);
-    }
-    nodeOffset[a + 1] = rowIds.length;
-    edgeOffset[a + 1] = eSrc.length;
-    macs[a] = f.macs;
-    for (const o of f.ops) ops.add(o);
-    if (a % 50 === 0) bar?.update(a);
-  }
-  bar?.update(A);
-  bar?.stop();
-  const dict = new Float32Array(dictRows.length * F);
-  dictRows.forEach((r, i) => dict.set(r, i * F));
-  const ds: Nb201Dataset = {
-    featureNames: [...FEATURE_NAMES],
-    dict,
-    archIdx: Int32Array.from(csv.archIdx),
-    archStr: csv.archStr,
-    nodeOffset,
-    rowIds: Uint32Array.from(rowIds),
-    edgeOffset,
-    edgeSrc: Uint16Array.from(eSrc),
-    edgeDst: Uint16Array.from(eDst),
-    macs,
-    ops: [...ops].sort(),
-    labels,
-  };
-  mkdirSync(cacheDir, { recursive: true });
-  toCache(ds, metaPath, binPath);
-  return ds;
-}
-
-interface CacheMeta {
-  featureNames: string[];
-  archIdx: number[];
-  ops: string[];
-  parts: Record<string, [number, number]>;
-}
-
-function toCache(ds: Nb201Dataset, metaPath: string, binPath: string): void {
-  const arrays: Record<string, ArrayBufferView> = {
-    dict: ds.dict,
-    nodeOffset: ds.nodeOffset,
-    rowIds: ds.rowIds,
-    edgeOffset: ds.edgeOffset,
-    edgeSrc: ds.edgeSrc,
-    edgeDst: ds.edgeDst,
-    macs: ds.macs,
-  };
-  const parts: Record<string, [number, number]> = {};
-  const bufs: Buffer[] = [];
-  let off = 0;
-  for (const [k, v] of Object.entries(arrays)) {
-    const pad = (8 - (off % 8)) % 8;
-    if (pad) bufs.push(Buffer.alloc(pad));
-    off += pad;
-    parts[k] = [off, v.byteLength];
-    bufs.push(Buffer.from(v.buffer, v.byteOffset, v.byteLength));
-    off += v.byteLength;
-  }
-  writeFileSync(binPath, Buffer.concat(bufs));
-  const meta: CacheMeta = { featureNames: ds.featureNames, archIdx: [...ds.archIdx], ops: ds.ops, parts };
-  writeFileSync(metaPath, JSON.stringify(meta));
-}
-
-function fromCache(meta: CacheMeta, bin: Buffer, csv: CsvTable, labels: Record<string, Float64Array>): Nb201Dataset {
-  const ab = new Uint8Array(bin).buffer;
-  const part = (k: string): ArrayBuffer => {
-    const [o, n] = meta.parts[k] as [number, number];
-    return ab.slice(o, o + n);
-  };
-  return {
-    featureNames: meta.featureNames,
-    dict: new Float32Array(part('dict')),
-    archIdx: Int32Array.from(csv.archIdx),
-    archStr: csv.archStr,
-    nodeOffset: new Int32Array(part('nodeOffset')),
-    rowIds: new Uint32Array(part('rowIds')),
-    edgeOffset: new Int32Array(part('edgeOffset')),
-    edgeSrc: new Uint16Array(part('edgeSrc')),
-    edgeDst: new Uint16Array(part('edgeDst')),
-    macs: new Float64Array(part('macs')),
-    ops: meta.ops,
-    labels,
-  };
+  const store = buildGraphStore(`nb201-${zeroEdges}`, csv.archStr, (arch) => analyseNb201(arch, zeroEdges), { quiet: opts.quiet, deps: NB201_DEPS });
+  return { ...store, archIdx: Int32Array.from(csv.archIdx), archStr: csv.archStr, labels };
 }
 
 /** The GNN input of arch `a` (features materialised from the row dictionary). */
-export function archGraph(ds: Nb201Dataset, a: number): GnnGraph {
-  const F = ds.featureNames.length;
-  const n0 = ds.nodeOffset[a] as number;
-  const n = (ds.nodeOffset[a + 1] as number) - n0;
-  const x = new Float32Array(n * F);
-  for (let i = 0; i < n; i++) {
-    const r = ds.rowIds[n0 + i] as number;
-    x.set(ds.dict.subarray(r * F, (r + 1) * F), i * F);
-  }
-  const e0 = ds.edgeOffset[a] as number;
-  const e1 = ds.edgeOffset[a + 1] as number;
-  return { n, x, edgeSrc: Int32Array.from(ds.edgeSrc.subarray(e0, e1)), edgeDst: Int32Array.from(ds.edgeDst.subarray(e0, e1)) };
+export function archGraph(ds: GraphStore, a: number): GnnGraph {
+  return storeGraph(ds, a);
 }
 
 /** Arch positions (into the dataset arrays) of one split, in CSV order. */

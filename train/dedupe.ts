@@ -6,10 +6,10 @@
  * squared-log loss (up to a constant) as training on every member, at a fraction of the cost.
  * NB201 has many isomorphic cells (skip/none permutations), so this roughly halves an epoch.
  */
-import type { Nb201Dataset } from './dataset.ts';
+import type { GraphStore } from './graph-store.ts';
 
 /** WL hash of arch `a` after `rounds` refinements. */
-export function wlKey(ds: Nb201Dataset, a: number, rounds = 5): string {
+export function wlKey(ds: GraphStore, a: number, rounds = 5): string {
   const n0 = ds.nodeOffset[a] as number;
   const n = (ds.nodeOffset[a + 1] as number) - n0;
   const e0 = ds.edgeOffset[a] as number;
@@ -47,7 +47,7 @@ export interface ArchGroup {
 }
 
 /** Groups `archs` by `wlKey`, in first-seen order. */
-export function groupArchs(ds: Nb201Dataset, archs: readonly number[]): ArchGroup[] {
+export function groupArchs(ds: GraphStore, archs: readonly number[]): ArchGroup[] {
   const groups = new Map<string, ArchGroup>();
   for (const a of archs) {
     const k = wlKey(ds, a);

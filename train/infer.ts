@@ -4,13 +4,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeBatch } from '../src/predict/batch.ts';
 import type { PerfSageModel } from '../src/predict/perfsage.ts';
-import { archGraph, type Nb201Dataset } from './dataset.ts';
+import { storeGraph as archGraph, type GraphStore } from './graph-store.ts';
 
 /**
  * Predicted totals (ms) for archs `idx` (positions into the dataset), all heads.
  * @returns row-major [idx.length, T]
  */
-export function predictArchs(model: PerfSageModel, ds: Nb201Dataset, idx: readonly number[], batchSize = 256): Float64Array {
+export function predictArchs(model: PerfSageModel, ds: GraphStore, idx: readonly number[], batchSize = 256): Float64Array {
   const T = model.config.heads.length;
   const out = new Float64Array(idx.length * T);
   for (let s = 0; s < idx.length; s += batchSize) {

@@ -11,7 +11,7 @@
  * drift on a shared machine hits all families alike.
  *
  * Usage: node --import tsx train/measure-random.ts OUT.csv [--per-family K] [--seed S]
- *          [--runs N] [--warmup W] [--threads T] [--families a,b]
+ *          [--runs N] [--warmup W] [--threads T] [--families a,b] [--no-optimize]
  * Prints per-batch progress and, at the end, time per graph, the CV distribution and the range of
  * medians (ms) of the rows written in this run.
  */
@@ -33,11 +33,12 @@ const { values, positionals } = parseArgs({
     warmup: { type: 'string', default: '5' },
     threads: { type: 'string', default: '1' },
     families: { type: 'string' },
+    'no-optimize': { type: 'boolean', default: false },
   },
 });
 const out = positionals[0];
 if (!out) {
-  process.stderr.write('usage: node --import tsx train/measure-random.ts OUT.csv [--per-family K] [--seed S] [--runs N] [--warmup W] [--threads T] [--families a,b]\n');
+  process.stderr.write('usage: node --import tsx train/measure-random.ts OUT.csv [--per-family K] [--seed S] [--runs N] [--warmup W] [--threads T] [--families a,b] [--no-optimize]\n');
   process.exit(2);
 }
 const perFamily = Number(values['per-family']);
@@ -77,6 +78,7 @@ for (let s = seed0; s < seed0 + perFamily; s++) {
     warmup: Number(values.warmup),
     threads: Number(values.threads),
     seed: s,
+    optimize: !values['no-optimize'],
   });
   for (const f of failures) process.stderr.write(`seed ${s}: ${f.error}\n`);
   const rows = results.map((r) =>

@@ -4,69 +4,16 @@
  * below it are networks a converter folded away; a percentage error on 0.01 ms means nothing).
  */
 
+import { accuracy as baseAccuracy, type Accuracy } from '../src/predict/accuracy.ts';
+
 /** Measurements below this (ms) are excluded from MAPE/±10%/Kendall tau. */
 export const MIN_MS = 0.5;
 
-/** Accuracy on one (target, split). */
-export interface Accuracy {
-  /** Archs counted (measured ≥ MIN_MS). */
-  n: number;
-  /** Archs excluded (measured < MIN_MS or missing). */
-  excluded: number;
-  /** Mean absolute percentage error, percent. */
-  mape: number;
-  /** Median absolute percentage error, percent. */
-  medape: number;
-  /** Share (0..1) of predictions within ±10% of the measurement. */
-  within10: number;
-  /** Kendall tau-b between predictions and measurements. */
-  kendallTau: number;
-}
-
-/** Kendall tau-b of two equal-length series (O(n²); fine for a few thousand points). */
-export function kendallTau(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let conc = 0;
-  let disc = 0;
-  let tiesA = 0;
-  let tiesB = 0;
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      const da = Math.sign((a[i] as number) - (a[j] as number));
-      const db = Math.sign((b[i] as number) - (b[j] as number));
-      if (da === 0 && db === 0) continue;
-      if (da === 0) tiesA++;
-      else if (db === 0) tiesB++;
-      else if (da === db) conc++;
-      else disc++;
-    }
-  }
-  const denom = Math.sqrt((conc + disc + tiesA) * (conc + disc + tiesB));
-  return denom > 0 ? (conc - disc) / denom : 0;
-}
+export { kendallTau, type Accuracy } from '../src/predict/accuracy.ts';
 
 /** MAPE, median APE, ±10% share and Kendall tau over pairs with measured ≥ MIN_MS. */
 export function accuracy(pred: ArrayLike<number>, measured: ArrayLike<number>): Accuracy {
-  const p: number[] = [];
-  const y: number[] = [];
-  for (let i = 0; i < measured.length; i++) {
-    const m = measured[i] as number;
-    if (Number.isFinite(m) && m >= MIN_MS) {
-      p.push(pred[i] as number);
-      y.push(m);
-    }
-  }
-  const ape = p.map((v, i) => Math.abs(v - (y[i] as number)) / (y[i] as number));
-  const sorted = [...ape].sort((u, v) => u - v);
-  const n = ape.length;
-  return {
-    n,
-    excluded: measured.length - n,
-    mape: n ? (100 * ape.reduce((s, v) => s + v, 0)) / n : NaN,
-    medape: n ? 100 * (sorted[Math.floor((n - 1) / 2)] as number) : NaN,
-    within10: n ? ape.filter((v) => v <= 0.1).length / n : NaN,
-    kendallTau: kendallTau(p, y),
-  };
+  return baseAccuracy(pred, measured, MIN_MS);
 }
 
 /** Least-squares fit y = a·x + b. */

@@ -47,3 +47,43 @@ export const TARGET_DEFS: TargetDef[] = [
   { id: 'eyeriss', column: 'eyeriss', device: 'Eyeriss ASIC (simulated estimate)', runtime: 'simulator (HW-NAS-Bench; tool unverified)', source: HWB, license: 'MIT', resolutionMs: 0 },
   { id: 'fpga', column: 'fpga', device: 'FPGA (simulated estimate)', runtime: 'simulator (HW-NAS-Bench; board unverified)', source: HWB, license: 'MIT', resolutionMs: 0 },
 ];
+
+/** What targets.json records about a target beyond its labels (issue #3). */
+export interface TargetMeta {
+  device: string;
+  runtime: string;
+  /** Runtime threads when the source states them; null when it does not. */
+  threads: number | null;
+  batch: number;
+  source: string;
+  license: string;
+}
+
+/**
+ * Device, runtime, threads and source of every target id (NB201/HELP ones from `TARGET_DEFS`;
+ * HW-NAS-Bench-360 ones from spec 3.4–3.6; cpu-onnxruntime from train/measure-random.ts).
+ */
+export function targetMeta(id: string): TargetMeta {
+  const d = TARGET_DEFS.find((t) => t.id === id);
+  if (d) return { device: d.device, runtime: d.runtime, threads: null, batch: 1, source: d.source, license: d.license };
+  const n = NB360_META[id];
+  if (n) return n;
+  throw new Error(`no metadata for target '${id}' (train/target-defs.ts)`);
+}
+
+const NB360 = 'HW-NAS-Bench-360 (roldebijvank/HW-NAS-Bench-360, results/dataset.parquet), tasks cifar100/ninapro/darcy';
+const NB360_LICENSE = 'no license file (measurements used as facts with attribution)';
+const NB360_META: Record<string, TargetMeta> = {
+  'raspberry-pi-5-tflite': { device: 'Raspberry Pi 5', runtime: 'LiteRT/TFLite float32, median of 40 runs', threads: 1, batch: 1, source: NB360, license: NB360_LICENSE },
+  'raspberry-pi-5-onnxruntime': { device: 'Raspberry Pi 5', runtime: 'onnxruntime CPUExecutionProvider, median of 40 runs', threads: 1, batch: 1, source: NB360, license: NB360_LICENSE },
+  'raspberry-pi-5-pytorch-mobile': { device: 'Raspberry Pi 5', runtime: 'PyTorch Mobile (optimize_for_mobile, TorchScript lite), median of 40 runs', threads: 1, batch: 1, source: NB360, license: NB360_LICENSE },
+  'pixel-tflite': { device: 'Google Pixel (model unverified)', runtime: 'TFLite benchmark app float32 (delegate inferred: NNAPI), mean of 40 runs', threads: 1, batch: 1, source: NB360, license: NB360_LICENSE },
+  'cpu-onnxruntime': {
+    device: 'x86-64 CI runner class (AMD EPYC, 2 vCPUs; this project\'s CI machine)',
+    runtime: 'onnxruntime-node 1.30.0 CPUExecutionProvider, graph optimizations all, median of 30 runs after 5 warm-ups',
+    threads: 1,
+    batch: 1,
+    source: 'EdgePerf random graphs (src/synth/random, 8 families) measured by train/measure-random.ts; train/data/cpu-onnxruntime.csv',
+    license: 'MIT',
+  },
+};

@@ -1,17 +1,19 @@
 /**
- * Trains the bundled PerfSAGE model on NB201 CIFAR-10 graphs (one shared encoder, one head per
- * target of train/target-defs.ts) and writes models/perfsage/weights.json and targets.json.
+ * Trains the bundled PerfSAGE model on the multi-source corpus (train/corpus.ts: NB201, FBNet,
+ * HW-NAS-Bench-360, the cpu-onnxruntime random graphs): one shared encoder, one head per
+ * (target, metric), and writes models/perfsage/weights.json and targets.json.
  *
- *   npm run train -- [--data DIR] [--epochs 24] [--hidden 64] [--batch 32] [--lr 0.003]
- *                    [--seed 1] [--minutes 60] [--limit N]
+ *   npm run train -- [--data DIR] [--sources nb201,fbnet,nb360,random] [--epochs 11] [--hidden 64]
+ *                    [--batch 32] [--lr 0.003] [--seed 1] [--minutes 60] [--out DIR] [--limit N]
  *
- * Loss: weighted squared error of log(prediction) − log(measurement) (a relative loss, as MAPE is
- * what users read). Model selection: best mean validation MAPE over heads, checked every epoch.
- * Test archs are never used here except for the final accuracy written into targets.json.
+ * Loss: per head, the weighted mean squared error of log(prediction) − log(label) over the batch
+ * (a relative loss: MAPE is what users read), averaged over the heads present in the batch, so a
+ * head with 4,000 graphs counts as much as one with 26,000. Model selection: best mean validation
+ * MAPE over heads, every epoch. Test graphs are used only for the accuracy written to targets.json.
  */
 import * as tf from '@tensorflow/tfjs';
 import cliProgress from 'cli-progress';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mulberry32 as rng } from '../src/core/random.ts';
 import { initBackend } from '../src/predict/backend.ts';
@@ -19,90 +21,191 @@ import { makeBatch } from '../src/predict/batch.ts';
 import { PerfSageModel, type PerfSageConfig } from '../src/predict/perfsage.ts';
 import type { TargetEntry, TargetsFile } from '../src/predict/targets.ts';
 import { encodeModel } from '../src/predict/weights-io.ts';
-import { argValue, archGraph, loadNb201Dataset, REPO_ROOT, resolveDataDir, splitIndices, type Nb201Dataset, type ZeroEdges } from './dataset.ts';
-import { column, predictArchs } from './infer.ts';
-import { groupArchs } from './dedupe.ts';
 import { quantile } from '../src/measure/stats.ts';
+import { argValue, REPO_ROOT, resolveDataDir } from './dataset.ts';
+import { groupArchs } from './dedupe.ts';
+import { loadCorpus, SOURCE_FAMILIES, sourceSplit, type Corpus, type CorpusSource, type HeadDef, type SourceFamily } from './corpus.ts';
+import { nodeCount, storeGraph } from './graph-store.ts';
+import { predictArchs } from './infer.ts';
 import { accuracy, MIN_MS } from './metrics.ts';
-import { TARGET_DEFS, type TargetDef } from './target-defs.ts';
+import { targetMeta } from './target-defs.ts';
+import type { Metric } from '../src/core/types.ts';
 
+/** Upper median (the element at ⌊n/2⌋ of the sorted values); 1 for an empty list. */
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? 1;
 }
 
-/** Per-column mean/std over the nodes of the given archs. */
-function featureStats(ds: Nb201Dataset, archs: number[]): { mean: number[]; std: number[]; min: number[]; max: number[] } {
-  const F = ds.featureNames.length;
-  const U = ds.dict.length / F;
-  const count = new Float64Array(U);
-  for (const a of archs) for (let i = ds.nodeOffset[a] as number; i < (ds.nodeOffset[a + 1] as number); i++) count[ds.rowIds[i] as number]!++;
+/** Per-column stats over the nodes of the given graphs of several sources. */
+function featureStats(parts: Array<{ src: CorpusSource; graphs: number[] }>): { mean: number[]; std: number[]; min: number[]; max: number[] } {
+  const F = parts[0]?.src.store.featureNames.length ?? 0;
   const mean = new Array<number>(F).fill(0);
   const sq = new Array<number>(F).fill(0);
   const min = new Array<number>(F).fill(Infinity);
   const max = new Array<number>(F).fill(-Infinity);
   let total = 0;
-  for (let u = 0; u < U; u++) {
-    const c = count[u] as number;
-    if (c === 0) continue;
-    total += c;
-    for (let k = 0; k < F; k++) {
-      const v = ds.dict[u * F + k] as number;
-      mean[k]! += c * v;
-      sq[k]! += c * v * v;
-      min[k] = Math.min(min[k] as number, v);
-      max[k] = Math.max(max[k] as number, v);
+  for (const { src, graphs } of parts) {
+    const s = src.store;
+    const U = s.dict.length / F;
+    const count = new Float64Array(U);
+    for (const g of graphs) for (let i = s.nodeOffset[g] as number; i < (s.nodeOffset[g + 1] as number); i++) count[s.rowIds[i] as number]!++;
+    for (let u = 0; u < U; u++) {
+      const c = count[u] as number;
+      if (c === 0) continue;
+      total += c;
+      for (let k = 0; k < F; k++) {
+        const v = s.dict[u * F + k] as number;
+        mean[k]! += c * v;
+        sq[k]! += c * v * v;
+        min[k] = Math.min(min[k] as number, v);
+        max[k] = Math.max(max[k] as number, v);
+      }
     }
   }
-  const std = mean.map((s, k) => {
-    const m = s / total;
-    return Math.sqrt(Math.max((sq[k] as number) / total - m * m, 0));
+  const m = mean.map((v) => v / Math.max(total, 1));
+  const std = sq.map((v, k) => {
+    const sd = Math.sqrt(Math.max(v / Math.max(total, 1) - (m[k] as number) ** 2, 0));
+    return sd > 1e-6 ? sd : 1;
   });
-  return { mean: mean.map((s) => s / total), std: std.map((s) => (s > 1e-6 ? s : 1)), min, max };
+  return { mean: m, std, min, max };
 }
 
-/** Loss weight of a label: down-weights small whole-millisecond labels (±0.5 ms rounding). */
-function labelWeight(y: number, def: TargetDef): number {
+/** Loss weight of a label: down-weights small labels of whole-unit (rounded) columns. */
+function labelWeight(y: number, resolution: number): number {
   if (!Number.isFinite(y) || y <= 0) return 0;
-  if (def.resolutionMs === 0) return 1;
-  const r = 3 * def.resolutionMs;
+  if (resolution === 0) return 1;
+  const r = 3 * resolution;
   return (y * y) / (y * y + r * r);
+}
+
+/** One training sample: a WL-distinct graph of a source, with per-head mean log label and weight. */
+interface Sample {
+  src: number;
+  graph: number;
+  y: Float32Array;
+  w: Float32Array;
+}
+
+/** Samples of the train split of every source (one per WL-equivalence group, see dedupe.ts). */
+function trainSamples(corpus: Corpus, heads: HeadDef[]): Sample[] {
+  const T = heads.length;
+  const out: Sample[] = [];
+  corpus.sources.forEach((src, si) => {
+    const groups = groupArchs(src.store, sourceSplit(src, 'train'));
+    for (const g of groups) {
+      const empty = nodeCount(src.store, g.rep) === 0;
+      const y = new Float32Array(T);
+      const w = new Float32Array(T);
+      heads.forEach((h, t) => {
+        const col = src.labels[h.name];
+        if (!col) return;
+        let W = 0;
+        let L = 0;
+        for (const a of g.members) {
+          const v = col[a] as number;
+          // A graph folded to nothing whose label is >= MIN_MS contradicts its measurement.
+          const wt = empty && v >= MIN_MS ? 0 : labelWeight(v, h.resolution);
+          if (wt > 0) {
+            W += wt;
+            L += wt * Math.log(v);
+          }
+        }
+        w[t] = W;
+        y[t] = W > 0 ? L / W : 0;
+      });
+      if (w.some((v) => v > 0)) out.push({ src: si, graph: g.rep, y, w });
+    }
+  });
+  return out;
+}
+
+/** Predictions [graphs, T] of one split of every source. */
+function predictSplit(model: PerfSageModel, corpus: Corpus, split: 'val' | 'test'): Array<{ idx: number[]; pred: Float64Array }> {
+  return corpus.sources.map((src) => {
+    const idx = sourceSplit(src, split);
+    return { idx, pred: predictArchs(model, src.store, idx) };
+  });
+}
+
+/** Pooled (prediction, label) pairs of head t over the end-to-end / simulator sources. */
+function pooled(corpus: Corpus, preds: Array<{ idx: number[]; pred: Float64Array }>, head: HeadDef, t: number, T: number): { p: number[]; y: number[] } {
+  const p: number[] = [];
+  const y: number[] = [];
+  corpus.sources.forEach((src, si) => {
+    const col = src.labels[head.name];
+    if (!col || src.kind[head.name] === 'lookup-table-sum') return;
+    const { idx, pred } = preds[si] as { idx: number[]; pred: Float64Array };
+    idx.forEach((g, i) => {
+      const v = col[g] as number;
+      if (!Number.isFinite(v)) return;
+      p.push(pred[i * T + t] as number);
+      y.push(v);
+    });
+  });
+  return { p, y };
+}
+
+/** Split-conformal ratio bounds (see `IntervalCalibration` in src/predict/targets.ts). */
+export function conformalRatios(ratios: number[], coverage = 0.9): { lo: number; hi: number; n: number } {
+  const s = [...ratios].sort((a, b) => a - b);
+  const n = s.length;
+  const a = (1 - coverage) / 2;
+  const kLo = Math.max(Math.floor(a * (n + 1)) - 1, 0);
+  const kHi = Math.min(Math.ceil((1 - a) * (n + 1)) - 1, n - 1);
+  return { lo: s[kLo] ?? 1, hi: s[kHi] ?? 1, n };
 }
 
 async function main(): Promise<void> {
   const dataDir = resolveDataDir();
-  const epochs = Number(argValue('epochs') ?? 24);
+  const epochs = Number(argValue('epochs') ?? 11);
   const hidden = Number(argValue('hidden') ?? 64);
   const batchSize = Number(argValue('batch') ?? 32);
   const lr0 = Number(argValue('lr') ?? 0.003);
   const seed = Number(argValue('seed') ?? 1);
   const minutes = Number(argValue('minutes') ?? 60);
-  const limit = argValue('limit');
+  const families = (argValue('sources')?.split(',') ?? [...SOURCE_FAMILIES]) as SourceFamily[];
+  for (const f of families) if (!(SOURCE_FAMILIES as readonly string[]).includes(f)) throw new Error(`--sources: unknown source '${f}' (known: ${SOURCE_FAMILIES.join(', ')})`);
   const outDir = argValue('out') ?? join(REPO_ROOT, 'models', 'perfsage');
-  const zeroEdges = (argValue('zero-edges') ?? 'hybrid') as ZeroEdges;
   const backend = await initBackend();
-  console.log(`backend: ${backend.name}`);
+  console.log(`backend: ${backend.name}; sources: ${families.join(', ')}`);
   const t0 = Date.now();
 
-  const ds = loadNb201Dataset(dataDir, { zeroEdges });
-  console.log(`dataset ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  let train = splitIndices(ds, 'train');
-  const val = splitIndices(ds, 'val');
-  const test = splitIndices(ds, 'test');
-  if (limit) train = train.slice(0, Number(limit));
-  const defs = TARGET_DEFS.filter((d) => ds.labels[d.column]);
-  const T = defs.length;
-
-  const stats = featureStats(ds, train);
-  const nodesTrain = train.map((a) => (ds.nodeOffset[a + 1] as number) - (ds.nodeOffset[a] as number));
-  const medNodes = median(nodesTrain.filter((n) => n > 0));
-  const scale = defs.map((d) => median(train.map((a) => (ds.labels[d.column] as Float64Array)[a] as number)) / medNodes);
+  const corpus = loadCorpus(dataDir, families);
+  console.log(`corpus ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const heads = corpus.heads.filter((h) => corpus.sources.some((s) => s.labels[h.name] && sourceSplit(s, 'train').some((g) => Number.isFinite(s.labels[h.name]![g]))));
+  const T = heads.length;
+  const trainParts = corpus.sources.map((src) => ({ src, graphs: sourceSplit(src, 'train') }));
+  const stats = featureStats(trainParts);
+  const samples = trainSamples(corpus, heads);
+  const limit = argValue('limit');
+  if (limit) {
+    // Smoke runs: a seeded random subset of the samples.
+    const r = rng(seed + 7);
+    for (let i = samples.length - 1; i > 0; i--) {
+      const j = Math.floor(r() * (i + 1));
+      [samples[i], samples[j]] = [samples[j] as Sample, samples[i] as Sample];
+    }
+    samples.splice(Number(limit));
+  }
+  const scale = heads.map((h) => {
+    const ys: number[] = [];
+    const ns: number[] = [];
+    for (const s of samples) {
+      const t = heads.indexOf(h);
+      if ((s.w[t] as number) > 0) {
+        ys.push(Math.exp(s.y[t] as number));
+        ns.push(nodeCount(corpus.sources[s.src]!.store, s.graph));
+      }
+    }
+    return median(ys) / Math.max(median(ns.filter((n) => n > 0)), 1);
+  });
   const config: PerfSageConfig = {
-    featureNames: ds.featureNames,
+    featureNames: corpus.sources[0]!.store.featureNames,
     hidden,
     layers: 3,
     headHidden: hidden,
-    heads: defs.map((d) => `${d.id}/latency`),
+    heads: heads.map((h) => h.name),
     featMean: stats.mean,
     featStd: stats.std,
     scale,
@@ -113,32 +216,12 @@ async function main(): Promise<void> {
   const vars = model.variables();
   const optimizer = tf.train.adam(lr0);
   const rand = rng(seed);
+  for (const src of corpus.sources) {
+    console.log(`  ${src.name}: ${sourceSplit(src, 'train').length} train / ${sourceSplit(src, 'val').length} val / ${sourceSplit(src, 'test').length} test graphs`);
+  }
+  console.log(`${samples.length} WL-distinct training samples, ${T} heads`);
 
-  // One sample per WL-equivalence group (see dedupe.ts): summed weight, weighted mean log label.
-  // A graph folded to nothing whose label is >= MIN_MS contradicts its measurement (the runtime
-  // executed something): such labels get weight 0.
-  const groups = groupArchs(ds, train);
-  const gW = new Float32Array(groups.length * T);
-  const gL = new Float32Array(groups.length * T);
-  groups.forEach((g, gi) => {
-    const empty = (ds.nodeOffset[g.rep + 1] as number) === (ds.nodeOffset[g.rep] as number);
-    defs.forEach((d, t) => {
-      let W = 0;
-      let L = 0;
-      for (const a of g.members) {
-        const y = (ds.labels[d.column] as Float64Array)[a] as number;
-        const wt = empty && y >= MIN_MS ? 0 : labelWeight(y, d);
-        if (wt > 0) {
-          W += wt;
-          L += wt * Math.log(y);
-        }
-      }
-      gW[gi * T + t] = W;
-      gL[gi * T + t] = W > 0 ? L / W : 0;
-    });
-  });
-  console.log(`${train.length} train archs in ${groups.length} WL-distinct graphs; val ${val.length}, test ${test.length}`);
-  const stepsPerEpoch = Math.ceil(groups.length / batchSize);
+  const stepsPerEpoch = Math.ceil(samples.length / batchSize);
   let plannedEpochs = epochs;
   let best = { score: Infinity, epoch: -1, values: new Map<string, Float32Array>() };
   const bar = new cliProgress.SingleBar(
@@ -148,39 +231,42 @@ async function main(): Promise<void> {
   let step = 0;
   bar.start(plannedEpochs * stepsPerEpoch, 0, { epoch: 1, epochs: plannedEpochs, loss: '-', val: '-', best: '-' });
   const history: string[] = [];
+  const tTrain = Date.now();
   for (let epoch = 0; epoch < plannedEpochs; epoch++) {
     const te = Date.now();
-    const order = groups.map((_, gi) => gi);
+    const order = samples.map((_, i) => i);
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
       [order[i], order[j]] = [order[j] as number, order[i] as number];
     }
     let lossSum = 0;
     for (let s = 0; s < order.length; s += batchSize) {
-      const part = order.slice(s, s + batchSize);
+      const part = order.slice(s, s + batchSize).map((i) => samples[i] as Sample);
       // Cosine decay from lr0 to lr0/30 over the planned steps.
       const progress = Math.min(step / (plannedEpochs * stepsPerEpoch), 1);
-      (optimizer as unknown as { learningRate: number }).learningRate = (lr0 / 30) + (lr0 - lr0 / 30) * 0.5 * (1 + Math.cos(Math.PI * progress));
+      (optimizer as unknown as { learningRate: number }).learningRate = lr0 / 30 + (lr0 - lr0 / 30) * 0.5 * (1 + Math.cos(Math.PI * progress));
       const batch = makeBatch(
-        part.map((gi) => archGraph(ds, (groups[gi] as { rep: number }).rep)),
+        part.map((p) => storeGraph(corpus.sources[p.src]!.store, p.graph)),
         config.featMean,
         config.featStd,
       );
       const y = new Float32Array(part.length * T);
       const w = new Float32Array(part.length * T);
-      part.forEach((gi, b) => {
-        for (let t = 0; t < T; t++) {
-          y[b * T + t] = gL[gi * T + t] as number;
-          w[b * T + t] = gW[gi * T + t] as number;
-        }
+      part.forEach((p, b) => {
+        y.set(p.y, b * T);
+        w.set(p.w, b * T);
       });
       const loss = tf.tidy(() => {
         const yT = tf.tensor2d(y, [part.length, T]);
         const wT = tf.tensor2d(w, [part.length, T]);
+        const wSum = tf.sum(wT, 0);
+        const active = tf.cast(tf.greater(wSum, 0), 'float32');
+        const nActive = Math.max(active.sum().dataSync()[0] as number, 1);
         const { value, grads } = tf.variableGrads(() => {
           const out = model.forward(batch);
           const err = tf.sub(tf.log(tf.add(out.total, 1e-6)), yT);
-          return tf.div(tf.sum(tf.mul(wT, tf.square(err))), tf.add(tf.sum(wT), 1e-6)) as tf.Scalar;
+          const perHead = tf.div(tf.sum(tf.mul(wT, tf.square(err)), 0), tf.add(wSum, 1e-6));
+          return tf.div(tf.sum(tf.mul(perHead, active)), nActive) as tf.Scalar;
         }, vars);
         // Clip by global norm 5.
         const norm = Math.sqrt(Object.values(grads).reduce((acc, g) => acc + (tf.sum(tf.square(g)).dataSync()[0] as number), 0));
@@ -194,9 +280,12 @@ async function main(): Promise<void> {
       step++;
       bar.update(step, { epoch: epoch + 1, epochs: plannedEpochs, loss: loss.toFixed(4) });
     }
-    // Validation: mean MAPE over heads (archs measured ≥ MIN_MS).
-    const pv = predictArchs(model, ds, val);
-    const mapes = defs.map((d, t) => accuracy(column(pv, T, t), val.map((a) => (ds.labels[d.column] as Float64Array)[a] as number)).mape);
+    // Validation: mean MAPE over heads (labels >= MIN_MS, end-to-end and simulator sources).
+    const pv = predictSplit(model, corpus, 'val');
+    const mapes = heads.map((h, t) => {
+      const { p, y } = pooled(corpus, pv, h, t, T);
+      return accuracy(p, y).mape;
+    });
     const score = mapes.reduce((a, b) => a + b, 0) / T;
     if (score < best.score) {
       const values = new Map<string, Float32Array>();
@@ -206,11 +295,16 @@ async function main(): Promise<void> {
     const sec = (Date.now() - te) / 1000;
     history.push(`epoch ${epoch + 1}: train loss ${(lossSum / order.length).toFixed(4)}, val MAPE ${mapes.map((m) => m.toFixed(1)).join('/')} (mean ${score.toFixed(2)}%), ${sec.toFixed(0)} s`);
     if (!process.stdout.isTTY) console.log(history[history.length - 1]);
-    if (epoch === 0) {
-      // Fit the schedule into the time budget once the first epoch's duration is known.
-      const fit = Math.max(1, Math.floor((minutes * 60 - (Date.now() - t0) / 1000) / sec) + 1);
+    if (epoch >= 1) {
+      // Time budget (--minutes): from the second epoch on (the first includes warm-up), if the
+      // mean epoch so far says the planned epochs would overrun, plan fewer (and say so: the
+      // shipped weights were trained with the default epochs, inside the budget).
+      const elapsed = (Date.now() - t0) / 1000;
+      const perEpoch = (Date.now() - tTrain) / 1000 / (epoch + 1);
+      const fit = epoch + 1 + Math.floor((minutes * 60 - 60 - elapsed) / perEpoch);
       if (fit < plannedEpochs) {
-        plannedEpochs = fit;
+        console.log(`time budget ${minutes} min: ${plannedEpochs} epochs would overrun at ${perEpoch.toFixed(0)} s/epoch; training ${Math.max(fit, epoch + 1)}`);
+        plannedEpochs = Math.max(fit, epoch + 1);
         bar.setTotal(plannedEpochs * stepsPerEpoch);
       }
     }
@@ -220,60 +314,118 @@ async function main(): Promise<void> {
   for (const h of history) console.log(h);
   for (const v of vars) v.assign(tf.tensor(best.values.get(v.name) as Float32Array, v.shape));
   const trainSeconds = (Date.now() - t0) / 1000;
-  console.log(`best epoch ${best.epoch + 1} (val mean MAPE ${best.score.toFixed(2)}%), ${trainSeconds.toFixed(0)} s total`);
+  console.log(`best epoch ${best.epoch + 1} (val mean MAPE ${best.score.toFixed(2)}%), ${Math.round(trainSeconds)} s total`);
 
-  // Interval calibration (validation split) and held-out accuracy (test split).
-  const pv = predictArchs(model, ds, val);
-  const pt = predictArchs(model, ds, test);
-  const inTrain = (a: number): boolean => (ds.nodeOffset[a + 1] as number) > (ds.nodeOffset[a] as number);
-  const featureRanges: Record<string, [number, number]> = {};
-  ds.featureNames.forEach((name, k) => {
-    featureRanges[name] = [stats.min[k] as number, stats.max[k] as number];
-  });
-  const nonEmpty = train.filter(inTrain);
-  const nodeCounts = nonEmpty.map((a) => (ds.nodeOffset[a + 1] as number) - (ds.nodeOffset[a] as number));
-  const macs = nonEmpty.map((a) => ds.macs[a] as number);
-  const targets: TargetEntry[] = defs.map((d, t) => {
-    const yv = val.map((a) => (ds.labels[d.column] as Float64Array)[a] as number);
-    const ratios = yv.map((y, i) => ({ y, r: y / (pv[i * T + t] as number) })).filter((o) => o.y >= MIN_MS).map((o) => o.r);
-    const yt = test.map((a) => (ds.labels[d.column] as Float64Array)[a] as number);
-    const acc = accuracy(column(pt, T, t), yt);
-    const ytrain = train.map((a) => (ds.labels[d.column] as Float64Array)[a] as number).filter(Number.isFinite);
+  // Interval calibration (val split) and held-out accuracy (test split), pooled per head.
+  const pv = predictSplit(model, corpus, 'val');
+  const pt = predictSplit(model, corpus, 'test');
+  const names = config.featureNames;
+  const rangesOf = (srcs: CorpusSource[]): { ops: string[]; feat: Record<string, [number, number]>; nodes: [number, number]; macs: [number, number] } => {
+    const st = featureStats(srcs.map((src) => ({ src, graphs: sourceSplit(src, 'train') })));
+    const feat: Record<string, [number, number]> = {};
+    names.forEach((n, k) => {
+      feat[n] = [st.min[k] as number, st.max[k] as number];
+    });
+    const ns: number[] = [];
+    const ms: number[] = [];
+    for (const src of srcs) {
+      for (const g of sourceSplit(src, 'train')) {
+        if (nodeCount(src.store, g) === 0) continue;
+        ns.push(nodeCount(src.store, g));
+        ms.push(src.store.macs[g] as number);
+      }
+    }
+    const ops = [...new Set(srcs.flatMap((s) => s.store.ops))].sort();
+    return { ops, feat, nodes: [Math.min(...ns), Math.max(...ns)], macs: [Math.min(...ms), Math.max(...ms)] };
+  };
+  const all = rangesOf(corpus.sources);
+  const targetIds = [...new Set(heads.map((h) => h.targetId))];
+  const targets: TargetEntry[] = targetIds.map((id) => {
+    const meta = targetMeta(id);
+    const hs = heads.filter((h) => h.targetId === id);
+    const srcs = corpus.sources.filter((s) => hs.some((h) => s.labels[h.name]));
+    const r = rangesOf(srcs);
+    const metrics = hs.map((h) => h.metric);
+    const units: Partial<Record<Metric, 'ms' | 'mJ'>> = {};
+    const headNames: Partial<Record<Metric, string>> = {};
+    const labelRange: Partial<Record<Metric, [number, number]>> = {};
+    const acc: NonNullable<TargetEntry['accuracy']> = {};
+    const interval: NonNullable<TargetEntry['interval']> = {};
+    const trainingSets: Record<string, number> = {};
+    let trainingCount = 0;
+    for (const h of hs) {
+      const t = heads.indexOf(h);
+      units[h.metric] = h.unit;
+      headNames[h.metric] = h.name;
+      const v = pooled(corpus, pv, h, t, T);
+      const ratios = v.y.map((y, i) => y / (v.p[i] as number)).filter((q, i) => (v.y[i] as number) >= MIN_MS && Number.isFinite(q));
+      const cal = conformalRatios(ratios);
+      interval[h.metric] = { lo: round(cal.lo, 4), hi: round(cal.hi, 4), n: cal.n };
+      const te = pooled(corpus, pt, h, t, T);
+      const a = accuracy(te.p, te.y);
+      const keep = te.y.map((y) => y >= MIN_MS);
+      const inside = te.y.filter((y, i) => keep[i] && y >= (te.p[i] as number) * cal.lo && y <= (te.p[i] as number) * cal.hi).length;
+      acc[h.metric] = { n: a.n, mape: round(a.mape, 2), within10: round(a.within10, 3), kendallTau: round(a.kendallTau, 3), coverage90: round(inside / Math.max(keep.filter(Boolean).length, 1), 3) };
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const src of srcs) {
+        const col = src.labels[h.name];
+        if (!col) continue;
+        const tr = sourceSplit(src, 'train').filter((g) => Number.isFinite(col[g]));
+        if (h.metric === metrics[0]) {
+          trainingSets[src.name] = tr.length;
+          trainingCount += tr.length;
+        }
+        for (const g of tr) {
+          lo = Math.min(lo, col[g] as number);
+          hi = Math.max(hi, col[g] as number);
+        }
+      }
+      labelRange[h.metric] = [lo, hi];
+    }
     return {
-      id: d.id,
-      device: d.device,
-      runtime: d.runtime,
-      metrics: ['latency'],
-      units: { latency: 'ms' },
-      heads: { latency: `${d.id}/latency` },
-      source: d.source,
-      license: d.license,
-      trainingCount: ytrain.length,
-      inputSizes: ['1x3x32x32'],
-      labelRange: { latency: [Math.min(...ytrain), Math.max(...ytrain)] },
-      accuracy: { latency: { n: acc.n, mape: round(acc.mape, 2), within10: round(acc.within10, 3), kendallTau: round(acc.kendallTau, 3) } },
-      interval: { latency: { lo: round(quantile(ratios, 0.05), 4), hi: round(quantile(ratios, 0.95), 4), n: ratios.length } },
+      id,
+      device: meta.device,
+      runtime: meta.runtime,
+      threads: meta.threads,
+      batch: meta.batch,
+      metrics,
+      units,
+      heads: headNames,
+      source: meta.source,
+      license: meta.license,
+      trainingCount,
+      trainingSets,
+      inputSizes: [...new Set(srcs.flatMap((s) => s.inputSizes))],
+      labelRange,
+      accuracy: acc,
+      interval,
+      opsSeen: r.ops,
+      featureRanges: r.feat,
+      graphRanges: { nodes: r.nodes, macs: r.macs },
     };
   });
   const targetsFile: TargetsFile = {
     format: 'edgeperf-targets-v1',
     training:
-      `NAS-Bench-201 CIFAR-10 TinyNetwork graphs (C=16, N=5, input 1x3x32x32) built with buildNb201Onnx and analysed with ` +
-      `folding + DCE (none edges: ${zeroEdges}); split by a seeded hash of arch_idx into train ${train.length} / val ${val.length} / test ${test.length}; ` +
-      `hidden ${hidden}, K=3, batch ${batchSize}, ${plannedEpochs} epochs (best ${best.epoch + 1}), seed ${seed}, ` +
-      `${Math.round(trainSeconds)} s on the ${backend.name} backend. Accuracy: test split, archs measured >= ${MIN_MS} ms.`,
-    nb201ZeroEdges: zeroEdges,
-    opsSeen: ds.ops,
-    featureRanges,
-    graphRanges: { nodes: [Math.min(...nodeCounts), Math.max(...nodeCounts)], macs: [Math.min(...macs), Math.max(...macs)] },
+      `Sources ${corpus.sources.map((s) => s.name).join(', ')} (train/corpus.ts), split by a seeded hash of the architecture index ` +
+      `(80/10/10; test graphs never trained on); hidden ${hidden}, K=3, batch ${batchSize}, ${plannedEpochs} epochs (best ${best.epoch + 1}), seed ${seed}, ` +
+      `${Math.round(trainSeconds)} s on the ${backend.name} backend. Accuracy: test split, labels >= ${MIN_MS} ms, pooled over the end-to-end and simulator sources of each target.`,
+    nb201ZeroEdges: 'hybrid',
+    opsSeen: all.ops,
+    featureRanges: all.feat,
+    graphRanges: { nodes: all.nodes, macs: all.macs },
     targets,
   };
   const weights = await encodeModel(model);
+  mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'weights.json'), JSON.stringify(weights) + '\n');
   writeFileSync(join(outDir, 'targets.json'), JSON.stringify(targetsFile, null, 2) + '\n');
   for (const t of targets) {
-    const a = t.accuracy?.latency;
-    console.log(`${t.id}: test n=${a?.n} MAPE ${a?.mape}% ±10% ${a?.within10} tau ${a?.kendallTau}; interval ×[${t.interval?.latency?.lo}, ${t.interval?.latency?.hi}]`);
+    for (const m of t.metrics) {
+      const a = t.accuracy?.[m];
+      console.log(`${t.id}/${m}: test n=${a?.n} MAPE ${a?.mape}% ±10% ${a?.within10} tau ${a?.kendallTau}; interval ×[${t.interval?.[m]?.lo}, ${t.interval?.[m]?.hi}] covers ${a?.coverage90}`);
+    }
   }
   console.log(`wrote ${join(outDir, 'weights.json')} (${(JSON.stringify(weights).length / 1024).toFixed(0)} KB) and targets.json`);
 }
@@ -283,4 +435,4 @@ function round(v: number, d: number): number {
   return Math.round(v * k) / k;
 }
 
-await main();
+if (process.argv[1] && process.argv[1].endsWith('train.ts')) await main();

@@ -4,7 +4,19 @@
  */
 import type { GraphFeatures } from '../cost/features.ts';
 import { FEATURE_NAMES } from '../cost/features.ts';
-import type { TargetsFile } from './targets.ts';
+import type { TargetEntry, TargetsFile } from './targets.ts';
+
+/** What a target was trained on, for the OOD checks: ops, per-feature and per-graph ranges. */
+export type TrainingRanges = Pick<TargetsFile, 'opsSeen' | 'featureRanges' | 'graphRanges'>;
+
+/**
+ * The training ranges of one target: its own (targets.json records, per target, the ops and
+ * ranges of the sources that have its labels) or, for an older registry, the global ones.
+ */
+export function rangesOf(t: TargetEntry | undefined, all: TargetsFile): TrainingRanges {
+  if (t?.opsSeen && t.featureRanges && t.graphRanges) return { opsSeen: t.opsSeen, featureRanges: t.featureRanges, graphRanges: t.graphRanges };
+  return all;
+}
 
 /** Features whose range is checked, with a readable name and the inverse of their scaling. */
 const CHECKED: Array<{ feature: string; label: string; raw: (v: number) => number }> = [
@@ -22,19 +34,19 @@ const CHECKED: Array<{ feature: string; label: string; raw: (v: number) => numbe
 const SLACK = 0.05;
 
 /**
- * Reasons (empty when in distribution) why a graph is outside the training distribution.
+ * Reasons (empty when in distribution) why a graph is outside a target's training distribution.
  * @param f features of the graph
  * @param nodeNames name per GNN node (aligned with `f.nodeIndex`)
  * @param totalMacs total MACs of the graph
  */
-export function oodReasons(f: GraphFeatures, nodeNames: string[], totalMacs: number, t: TargetsFile): string[] {
+export function oodReasons(f: GraphFeatures, nodeNames: string[], totalMacs: number, t: TrainingRanges): string[] {
   const reasons: string[] = [];
   const seen = new Set(t.opsSeen);
   const unseen = new Map<string, number>();
   f.rawOps.forEach((op) => {
     if (!seen.has(op)) unseen.set(op, (unseen.get(op) ?? 0) + 1);
   });
-  for (const [op, count] of unseen) reasons.push(`op '${op}' never seen in training (${count} node${count > 1 ? 's' : ''})`);
+  for (const [op, count] of unseen) reasons.push(`op '${op}' never seen in this target's training (${count} node${count > 1 ? 's' : ''})`);
   const F = FEATURE_NAMES.length;
   const n = f.nodeIndex.length;
   for (const c of CHECKED) {

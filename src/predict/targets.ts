@@ -16,9 +16,16 @@ export interface HeldOutAccuracy {
   /** Share (0..1) of predictions within ±10% of the measurement. */
   within10: number;
   kendallTau: number;
+  /** Share (0..1) of test measurements inside the 90% interval (split-conformal, see `IntervalCalibration`). */
+  coverage90?: number;
 }
 
-/** Calibrated 90% interval: measured/predicted ratio quantiles on the validation split. */
+/**
+ * Calibrated 90% interval (split conformal, Vovk et al. 2005; Lei et al. 2018): measured/predicted
+ * ratio quantiles on the validation split (never trained on), at the finite-sample levels
+ * ⌊0.05·(n+1)⌋/n and ⌈0.95·(n+1)⌉/n, so the interval [value·lo, value·hi] covers a new graph
+ * from the same distribution with probability ≥ 90%.
+ */
 export interface IntervalCalibration {
   /** 5th percentile of measured / predicted. */
   lo: number;
@@ -43,6 +50,18 @@ export interface TargetEntry {
   trainingCount: number;
   /** Graph input shapes seen in training, e.g. `1x3x32x32`. */
   inputSizes: string[];
+  /** Runtime threads when known (null: not stated by the data source). */
+  threads?: number | null;
+  /** Batch size of the measurements. */
+  batch?: number;
+  /** Training sets (train/corpus.ts source names) with labels for this target, and their graph counts. */
+  trainingSets?: Record<string, number>;
+  /** Op names of executed nodes in this target's training graphs (OOD check per target). */
+  opsSeen?: string[];
+  /** Per-feature [min, max] over this target's training nodes. */
+  featureRanges?: Record<string, [number, number]>;
+  /** Executed-node and total-MAC ranges of this target's training graphs. */
+  graphRanges?: { nodes: [number, number]; macs: [number, number] };
   /** Range of training labels per metric [min, max]. */
   labelRange: Partial<Record<Metric, [number, number]>>;
   accuracy?: Partial<Record<Metric, HeldOutAccuracy>>;
@@ -80,6 +99,6 @@ export function toTargetInfo(t: TargetEntry): TargetInfo {
     runtime: t.runtime,
     metrics: t.metrics,
     ...(Object.keys(accuracy).length > 0 ? { accuracy } : {}),
-    data: `${t.source}; license ${t.license}; ${t.trainingCount} NB201 architectures, inputs ${t.inputSizes.join(', ')}`,
+    data: `${t.source}; license ${t.license}; ${t.trainingCount} training graphs, inputs ${t.inputSizes.join(", ")}`,
   };
 }

@@ -97,7 +97,78 @@ describe('loadPredictor', () => {
     const nodes = a.graph.nodes.map((n, k) => (k === i ? { ...n, op: 'HardSwish' } : n));
     const [p] = await predictor.predict({ ...a, graph: { ...a.graph, nodes } }, ['raspberry-pi-4']);
     expect(p!.ood).toBe(true);
-    expect(p!.oodReasons!.join('\n')).toMatch(/op 'HardSwish' never seen in training \(1 node\)/);
+    expect(p!.oodReasons!.join('\n')).toMatch(/op 'HardSwish' never seen in this target's training \(1 node\)/);
+  });
+
+  it('OOD is per target: HardSwish is in the cpu-onnxruntime training graphs (random mobilenets), not in the Pi 4 ones', async () => {
+    const a = analyse(IDX0);
+    const i = a.graph.nodes.findIndex((n) => n.op === 'Relu');
+    const nodes = a.graph.nodes.map((n, k) => (k === i ? { ...n, op: 'HardSwish' } : n));
+    const [pi, cpu] = await predictor.predict({ ...a, graph: { ...a.graph, nodes } }, ['raspberry-pi-4', 'cpu-onnxruntime']);
+    expect(pi!.oodReasons!.some((r) => r.includes("'HardSwish'"))).toBe(true);
+    expect(cpu!.oodReasons!.some((r) => r.includes("'HardSwish'"))).toBe(false);
+  });
+});
+
+describe('targets.json (issue #3 registry)', () => {
+  const t = bundledTargets();
+  it('has every issue #3 target and cpu-onnxruntime, with latency in ms and Pi 5 energy in mJ', () => {
+    expect(t.targets.map((e) => e.id).sort()).toEqual(
+      [
+        'cpu-onnxruntime',
+        'eyeriss',
+        'essential-ph-1',
+        'fpga',
+        'galaxy-a50',
+        'galaxy-s7',
+        'pixel-2',
+        'pixel-3',
+        'pixel-tflite',
+        'raspberry-pi-4',
+        'raspberry-pi-5-onnxruntime',
+        'raspberry-pi-5-pytorch-mobile',
+        'raspberry-pi-5-tflite',
+        'xeon-gold-6226',
+      ].sort(),
+    );
+    for (const e of t.targets) {
+      expect(e.units.latency, e.id).toBe('ms');
+      expect(e.batch, e.id).toBe(1);
+      expect(e.threads === null || e.threads === 1, e.id).toBe(true);
+      expect(e.trainingCount, e.id).toBeGreaterThan(3000);
+      expect(Object.values(e.trainingSets ?? {}).reduce((a, b) => a + b, 0), e.id).toBe(e.trainingCount);
+      expect(e.inputSizes.length, e.id).toBeGreaterThan(0);
+      expect(e.opsSeen?.length, e.id).toBeGreaterThan(5);
+      for (const m of e.metrics) {
+        const acc = e.accuracy?.[m];
+        const iv = e.interval?.[m];
+        expect(acc && acc.n > 300 && acc.mape > 0 && acc.mape < 15, `${e.id}/${m}: ${JSON.stringify(acc)}`).toBe(true);
+        expect(iv && iv.lo < 1 && iv.hi > 1, `${e.id}/${m}: ${JSON.stringify(iv)}`).toBe(true);
+        // Split-conformal 90% intervals: test-split coverage near 90%.
+        expect(acc!.coverage90!, `${e.id}/${m}`).toBeGreaterThan(0.85);
+        expect(acc!.coverage90!, `${e.id}/${m}`).toBeLessThan(0.95);
+      }
+    }
+    const pi5 = t.targets.filter((e) => e.id.startsWith('raspberry-pi-5-'));
+    expect(pi5).toHaveLength(3);
+    for (const e of pi5) {
+      expect(e.metrics).toEqual(['latency', 'energy']);
+      expect(e.units.energy).toBe('mJ');
+      expect(e.inputSizes.sort()).toEqual(['1x1x52x16', '1x1x88x88', '1x3x32x32']);
+    }
+  });
+
+  it('predicts energy in mJ with an interval for the Pi 5 targets', async () => {
+    const ps = await predictor.predict(analyse(ALL_CONV3), ['raspberry-pi-5-onnxruntime']);
+    expect(ps.map((p) => [p.metric, p.unit])).toEqual([
+      ['latency', 'ms'],
+      ['energy', 'mJ'],
+    ]);
+    for (const p of ps) {
+      expect(p.value).toBeGreaterThan(0);
+      expect(p.interval![0]).toBeLessThan(p.value);
+      expect(p.interval![1]).toBeGreaterThan(p.value);
+    }
   });
 });
 

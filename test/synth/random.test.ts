@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeModel } from '../../src/core/analyze.ts';
 import { ConfigError } from '../../src/core/errors.ts';
+import { extractFeatures } from '../../src/cost/features.ts';
 import { loadOrt, measureModels } from '../../src/measure/ort.ts';
 import { buildRandomOnnx, FAMILIES, RANGES, sampleRandom } from '../../src/synth/random/index.ts';
 
@@ -54,5 +55,18 @@ describe('synth random', () => {
       expect(failures).toEqual([]);
       expect(results).toHaveLength(SEEDS.length);
     });
+  });
+
+  it('external (shape-only) weights give the same graph as real weights: same features, MACs, params', () => {
+    for (const family of FAMILIES) {
+      const real = analyzeModel(buildRandomOnnx(family, 3), `${family}.onnx`);
+      const dry = analyzeModel(buildRandomOnnx(family, 3, 'external'), `${family}-ext.onnx`);
+      expect(dry.macs, family).toBe(real.macs);
+      expect(dry.params, family).toBe(real.params);
+      const fr = extractFeatures(real);
+      const fd = extractFeatures(dry);
+      expect(Array.from(fd.x), family).toEqual(Array.from(fr.x));
+      expect(Array.from(fd.edgeSrc), family).toEqual(Array.from(fr.edgeSrc));
+    }
   });
 });

@@ -6,6 +6,7 @@
  */
 import { ConfigError } from '../../core/errors.ts';
 import { type Built, type GraphBuilder, type Rng, sampleInRange } from './common.ts';
+import type { WeightMode } from '../onnx-writer.ts';
 import { audio1d } from './audio-1d.ts';
 import { inception } from './inception.ts';
 import { mlp } from './mlp.ts';
@@ -36,18 +37,20 @@ export const FAMILIES: readonly string[] = Object.keys(SAMPLERS);
  * @param seed any integer; the same (family, seed) gives identical bytes
  * @throws ConfigError for an unknown family (listing the known ones)
  */
-export function sampleRandom(family: string, seed: number): Built {
+export function sampleRandom(family: string, seed: number, weights: WeightMode = 'random'): Built {
   const sampler = SAMPLERS[family];
   if (!sampler) throw new ConfigError('--family', `unknown family '${family}'. Known families: ${FAMILIES.join(', ')}`);
-  return sampleInRange(family, seed, sampler);
+  return sampleInRange(family, seed, sampler, weights);
 }
 
 /**
  * ONNX bytes of one random graph of `family` (single float32 input `input` with static shape,
  * single output).
  * @param seed any integer; the same (family, seed) gives identical bytes
+ * @param weights `random` (default, real seeded float32 weights) or `external` (the same graph,
+ *   shape-only weights: for featurising)
  * @throws ConfigError for an unknown family (listing the known ones)
  */
-export function buildRandomOnnx(family: string, seed: number): Uint8Array {
-  return sampleRandom(family, seed).bytes;
+export function buildRandomOnnx(family: string, seed: number, weights: WeightMode = 'random'): Uint8Array {
+  return sampleRandom(family, seed, weights).bytes;
 }

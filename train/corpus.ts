@@ -1,0 +1,258 @@
+/**
+ * The multi-source training corpus of the bundled PerfSAGE model: every measured set as graphs +
+ * labels on a common list of heads (one per target and metric), with a fixed train/val/test split.
+ *
+ * Sources (../shared/data/README.md; ../shared/specs/search-spaces.md):
+ * - `nb201`: NAS-Bench-201 CIFAR-10 networks (13,221 archs), HW-NAS-Bench + HELP columns, built
+ *   with `none` edges `hybrid` (train/dataset.ts).
+ * - `fbnet`: FBNet CIFAR-100 layout (4,000 archs). `raspi4`, `pixel3`, `eyeriss`, `fpga` are
+ *   per-block lookup-table sums (spec 2.4): supervised as such (they train the per-node costs);
+ *   HELP's own columns (phones, Xeon) were measured end to end.
+ * - `nb360-<task>-fold` / `nb360-<task>-keep`: HW-NAS-Bench-360 representatives (5,496) per task
+ *   (cifar100, ninapro, darcy). The TFLite targets (LiteRT on the Pi 5, the Pixel) timed graphs
+ *   whose zero branches the converter folded away; onnxruntime and PyTorch Mobile executed them
+ *   (the all-`none` cell: 0.003 ms on LiteRT, 10.7 ms on onnxruntime): each family of heads reads
+ *   the graph built the way its runtime ran it.
+ * - `random`: the cpu-onnxruntime set (train/data/cpu-onnxruntime.csv, committed): 5,000 graphs of
+ *   src/synth/random measured with onnxruntime-node, 1 thread, on this machine class.
+ *
+ * Split: NB201-indexed sources (nb201, nb360) by `splitOf(arch_idx)` of train/dataset.ts, so an
+ * architecture held out in one source is held out in all; FBNet and random graphs by the same hash
+ * of their own keys. Test graphs are never used for training or model selection.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeModel } from '../src/core/analyze.ts';
+import type { Metric } from '../src/core/types.ts';
+import { buildFbnetOnnx } from '../src/synth/fbnet.ts';
+import { buildNb201Onnx } from '../src/synth/nb201.ts';
+import { buildRandomOnnx } from '../src/synth/random/index.ts';
+import { loadNb201Dataset, NB201_DEPS, splitOf, type Split } from './dataset.ts';
+import { FBNET_DATA_LAYOUT, FBNET_LUT_SETTINGS, loadFbnetData } from './fbnet-data.ts';
+import { buildGraphStore, REPO_ROOT, type GraphStore } from './graph-store.ts';
+import { loadNb360Data, nb360ArchStrings, nb360Series, NB360_TARGETS, NB360_TASKS } from './nb360-data.ts';
+import { TARGET_DEFS } from './target-defs.ts';
+
+/** One output head: a (target, metric) pair. */
+export interface HeadDef {
+  /** `<target id>/<metric>`, e.g. `raspberry-pi-5-tflite/energy`. */
+  name: string;
+  targetId: string;
+  metric: Metric;
+  unit: 'ms' | 'mJ';
+  /** Label resolution (whole-millisecond phone columns: 1), 0 = continuous. */
+  resolution: number;
+}
+
+/** How a source's labels of one head were produced. */
+export type LabelKind = 'end-to-end' | 'lookup-table-sum' | 'simulator';
+
+/** One measured set: its graphs and its labels per head. */
+export interface CorpusSource {
+  name: string;
+  store: GraphStore;
+  /** Graph key per position (arch string, `family:seed`, ...). */
+  keys: string[];
+  /** Split of each graph. */
+  split: Split[];
+  /** Labels per head name (ms or mJ), aligned with the store; NaN where missing. */
+  labels: Record<string, Float64Array>;
+  /** How each head's labels were produced. */
+  kind: Record<string, LabelKind>;
+  /** Input shape(s) of the graphs, e.g. `1x3x32x32`. */
+  inputSizes: string[];
+  /** Data source and license, for the model card. */
+  source: string;
+  license: string;
+}
+
+/** The corpus: heads in output order and the sources. */
+export interface Corpus {
+  heads: HeadDef[];
+  sources: CorpusSource[];
+}
+
+/** Source names accepted by `--sources` (a source family expands to its parts). */
+export const SOURCE_FAMILIES = ['nb201', 'fbnet', 'nb360', 'random'] as const;
+export type SourceFamily = (typeof SOURCE_FAMILIES)[number];
+
+/** The cpu-onnxruntime dataset shipped in the repository (issue #5). */
+export const RANDOM_CSV = join(REPO_ROOT, 'train', 'data', 'cpu-onnxruntime.csv');
+
+/** Every head, in output order. */
+export function allHeads(): HeadDef[] {
+  const heads: HeadDef[] = TARGET_DEFS.map((d) => ({ name: `${d.id}/latency`, targetId: d.id, metric: 'latency', unit: 'ms', resolution: d.resolutionMs }));
+  for (const t of NB360_TARGETS) for (const m of t.metrics) heads.push({ name: `${t.id}/${m}`, targetId: t.id, metric: m, unit: m === 'latency' ? 'ms' : 'mJ', resolution: 0 });
+  heads.push({ name: 'cpu-onnxruntime/latency', targetId: 'cpu-onnxruntime', metric: 'latency', unit: 'ms', resolution: 0 });
+  return heads;
+}
+
+/** FNV-1a hash of a string, as an index for `splitOf`. */
+export function keyIndex(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/** Rows of the cpu-onnxruntime CSV (`family,seed,median_ms,...`). */
+export interface RandomRow {
+  family: string;
+  seed: number;
+  ms: number;
+  cv: number;
+}
+
+/** Reads a cpu-onnxruntime-format CSV (train/measure-random.ts). */
+export function readRandomCsv(path: string): RandomRow[] {
+  const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const header = (lines[0] ?? '').split(',');
+  const col = (n: string): number => {
+    const i = header.indexOf(n);
+    if (i < 0) throw new Error(`${path}: no column '${n}' (header: ${lines[0]})`);
+    return i;
+  };
+  const [f, s, m, c] = [col('family'), col('seed'), col('median_ms'), col('cv')];
+  return lines.slice(1).map((l) => {
+    const cells = l.split(',');
+    return { family: cells[f] as string, seed: Number(cells[s]), ms: Number(cells[m]), cv: Number(cells[c]) };
+  });
+}
+
+const HELP_SRC = 'HELP (Lee et al., NeurIPS 2021; HayeonLee/HELP data/)';
+const HWB_SRC = 'HW-NAS-Bench (Li et al., ICLR 2021; GATECH-EIC/HW-NAS-Bench)';
+const NB360_SRC = 'HW-NAS-Bench-360 (roldebijvank/HW-NAS-Bench-360, results/dataset.parquet)';
+
+/**
+ * Loads (featurising and caching on first use) the sources of `families`.
+ * @param dataDir the folder holding nb201/, fbnet/, nb201-360/ (../shared/data)
+ * @throws Error naming the missing file (with where to get it) when a set is absent
+ */
+export function loadCorpus(dataDir: string, families: readonly SourceFamily[] = SOURCE_FAMILIES, opts: { quiet?: boolean } = {}): Corpus {
+  const heads = allHeads();
+  const sources: CorpusSource[] = [];
+  const byColumn = new Map(TARGET_DEFS.map((d) => [d.column, d]));
+
+  if (families.includes('nb201')) {
+    const ds = loadNb201Dataset(dataDir, { zeroEdges: 'hybrid', quiet: opts.quiet });
+    const labels: Record<string, Float64Array> = {};
+    const kind: Record<string, LabelKind> = {};
+    for (const d of TARGET_DEFS) {
+      const col = ds.labels[d.column];
+      if (!col) continue;
+      labels[`${d.id}/latency`] = col;
+      kind[`${d.id}/latency`] = d.column === 'eyeriss' || d.column === 'fpga' ? 'simulator' : 'end-to-end';
+    }
+    sources.push({
+      name: 'nb201',
+      store: ds,
+      keys: ds.archStr,
+      split: Array.from(ds.archIdx, (a) => splitOf(a)),
+      labels,
+      kind,
+      inputSizes: ['1x3x32x32'],
+      source: `NAS-Bench-201 CIFAR-10 networks; labels ${HWB_SRC} (raspi4, pixel3, eyeriss, fpga) and ${HELP_SRC}`,
+      license: 'MIT',
+    });
+  }
+
+  if (families.includes('fbnet')) {
+    const fb = loadFbnetData(dataDir);
+    const keys = fb.ops.map((o) => o.join(','));
+    const store = buildGraphStore(`fbnet-${FBNET_DATA_LAYOUT}`, keys, (_k, i) => analyzeModel(buildFbnetOnnx(fb.ops[i] as string[], { dataset: FBNET_DATA_LAYOUT, weights: 'external' }), `fbnet:${i}`), { ...opts, deps: ['src/synth/fbnet.ts', 'src/synth/onnx-writer.ts'] });
+    const labels: Record<string, Float64Array> = {};
+    const kind: Record<string, LabelKind> = {};
+    for (const [setting, values] of Object.entries(fb.latencyMs)) {
+      const d = byColumn.get(setting);
+      if (!d) continue;
+      labels[`${d.id}/latency`] = values;
+      kind[`${d.id}/latency`] = (FBNET_LUT_SETTINGS as readonly string[]).includes(setting) ? 'lookup-table-sum' : 'end-to-end';
+    }
+    sources.push({
+      name: 'fbnet',
+      store,
+      keys,
+      split: Array.from(fb.idx, (i) => splitOf(1_000_000 + i)),
+      labels,
+      kind,
+      inputSizes: ['1x3x32x32'],
+      source: `FBNet search space, CIFAR-100 layout; labels ${HELP_SRC} (raspi4/pixel3/eyeriss/fpga: ${HWB_SRC} lookup-table sums)`,
+      license: 'MIT',
+    });
+  }
+
+  if (families.includes('nb360')) {
+    const data = loadNb360Data(dataDir);
+    const archs = nb360ArchStrings(data, dataDir);
+    const split = Array.from(data.reps, (r) => splitOf(r));
+    for (const task of NB360_TASKS) {
+      for (const zeroEdges of ['fold', 'keep'] as const) {
+        const targets = NB360_TARGETS.filter((t) => (t.framework === 'litert') === (zeroEdges === 'fold'));
+        const labels: Record<string, Float64Array> = {};
+        const kind: Record<string, LabelKind> = {};
+        for (const t of targets) {
+          const s = nb360Series(data, t.id, task);
+          labels[`${t.id}/latency`] = s.latencyMs;
+          kind[`${t.id}/latency`] = 'end-to-end';
+          if (s.energyMj && t.metrics.includes('energy')) {
+            labels[`${t.id}/energy`] = s.energyMj;
+            kind[`${t.id}/energy`] = 'end-to-end';
+          }
+        }
+        const store = buildGraphStore(`nb360-${task}-${zeroEdges}`, archs, (a) => analyzeModel(buildNb201Onnx(a, { task, zeroEdges, weights: 'external' }), `nb360:${task}:${a}`), { ...opts, deps: NB201_DEPS });
+        const shape = analyzeModel(buildNb201Onnx(archs[0] as string, { task, weights: 'external' }), 'shape').graph;
+        const inShape = shape.tensors.get(shape.inputs[0] ?? '')?.shape ?? [];
+        sources.push({
+          name: `nb360-${task}-${zeroEdges}`,
+          store,
+          keys: archs,
+          split,
+          labels,
+          kind,
+          inputSizes: [inShape.join('x')],
+          source: `NAS-Bench-201 networks of the HW-NAS-Bench-360 ${task} task (zero branches ${zeroEdges === 'fold' ? 'folded, as the TFLite converter does' : 'kept, as onnxruntime / TorchScript ran them'}); labels ${NB360_SRC}`,
+          license: 'none stated (measurements used as facts with attribution)',
+        });
+      }
+    }
+  }
+
+  if (families.includes('random')) {
+    const rows = readRandomCsv(RANDOM_CSV);
+    const keys = rows.map((r) => `${r.family}:${r.seed}`);
+    const store = buildGraphStore('random', keys, (_k, i) => analyzeModel(buildRandomOnnx((rows[i] as RandomRow).family, (rows[i] as RandomRow).seed, 'external'), keys[i] as string), { ...opts, deps: ['src/synth/random', 'src/synth/onnx-writer.ts'] });
+    sources.push({
+      name: 'random',
+      store,
+      keys,
+      split: keys.map((k) => splitOf(keyIndex(k))),
+      labels: { 'cpu-onnxruntime/latency': Float64Array.from(rows, (r) => r.ms) },
+      kind: { 'cpu-onnxruntime/latency': 'end-to-end' },
+      inputSizes: ['various (src/synth/random: 8 families)'],
+      source: 'EdgePerf random graphs (src/synth/random) measured with onnxruntime-node 1.30, 1 thread, on the CI machine class (train/data/cpu-onnxruntime.csv)',
+      license: 'MIT',
+    });
+  }
+  return { heads, sources };
+}
+
+/** Graph positions of one split in a source. */
+export function sourceSplit(src: CorpusSource, split: Split): number[] {
+  const out: number[] = [];
+  src.split.forEach((s, g) => {
+    if (s === split) out.push(g);
+  });
+  return out;
+}
+
+if (process.argv[1] && process.argv[1].endsWith('corpus.ts')) {
+  const { resolveDataDir, argValue } = await import('./dataset.ts');
+  const t0 = Date.now();
+  const fam = (argValue('sources')?.split(',') ?? [...SOURCE_FAMILIES]) as SourceFamily[];
+  const c = loadCorpus(resolveDataDir(), fam);
+  for (const s of c.sources) {
+    const G = s.store.nodeOffset.length - 1;
+    const nodes = s.store.nodeOffset[G] as number;
+    console.log(`${s.name}: ${G} graphs, ${(nodes / G).toFixed(1)} nodes/graph, ${s.store.dict.length / s.store.featureNames.length} rows, heads ${Object.keys(s.labels).join(' ')}`);
+  }
+  console.log(`${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}

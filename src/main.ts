@@ -21,6 +21,7 @@ import { upsertComment } from './github/comment.ts';
 import { readPullRequestEvent, type PullRequestEvent } from './github/event.ts';
 import { createOctokit, type Octokit } from './github/octokit.ts';
 import { writeJobSummary } from './github/summary.ts';
+import { findCustomTargetFiles, loadCustomTargets } from './predict/custom-target.ts';
 import { loadPredictor } from './predict/predictor.ts';
 import type { BudgetRule } from './report/budget.ts';
 import type { ModelPair } from './report/diff.ts';
@@ -159,7 +160,10 @@ export async function run(): Promise<void> {
     const files = await listChangedModelFiles(octokit, event, inputs.models);
     core.info(`EdgePerf: ${files.length} changed model file(s) match ${inputs.models.join(', ')}`);
 
-    const predictor = await loadPredictor();
+    const customFiles = inputs.customTargets.length > 0 ? await findCustomTargetFiles(inputs.customTargets, workspace) : [];
+    const customTargets = await loadCustomTargets(customFiles, workspace);
+    if (customTargets.length > 0) core.info(`EdgePerf: custom targets ${customTargets.map((t) => `${t.data.id} (${t.file})`).join(', ')}`);
+    const predictor = await loadPredictor({ customTargets });
     const targets = resolveTargets(predictor, inputs.targets);
     const baseReader = new BaseBlobReader({
       cwd: workspace,

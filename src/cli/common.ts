@@ -6,6 +6,7 @@ import { resolveTargets } from '../core/pipeline.ts';
 import type { LoadOptions, Predictor, TargetInfo } from '../core/types.ts';
 import { tfjsWeightPaths } from '../formats/tfjs.ts';
 import { DEFAULT_TARGETS, parseTargets } from '../config/inputs.ts';
+import { findCustomTargetFiles, loadCustomTargets } from '../predict/custom-target.ts';
 import { loadPredictor } from '../predict/predictor.ts';
 
 /** Exit codes: 0 ok; 1 a model failed or a budget was exceeded; 2 bad usage, config or target. */
@@ -22,11 +23,22 @@ export function exitCodeFor(err: unknown): number {
 }
 
 /**
- * Loads the predictor and resolves `ids` (default raspberry-pi-4, pixel-3).
+ * Loads the predictor with the calibrated targets matched by `customGlobs` (files written by
+ * `edgeperf calibrate`, relative to the working directory).
+ * @throws ConfigError naming a custom target file that is invalid or calibrated on other weights
+ */
+export async function loadCliPredictor(customGlobs: readonly string[] = []): Promise<Predictor> {
+  const files = customGlobs.length > 0 ? await findCustomTargetFiles(customGlobs, process.cwd(), '--custom-targets') : [];
+  return loadPredictor({ customTargets: await loadCustomTargets(files, process.cwd()) });
+}
+
+/**
+ * Loads the predictor (with the custom targets of `customGlobs`) and resolves `ids` (default
+ * raspberry-pi-4, pixel-3).
  * @throws UnknownTargetError listing the known ids
  */
-export async function predictorFor(ids: string[]): Promise<{ predictor: Predictor; targets: TargetInfo[] }> {
-  const predictor = await loadPredictor();
+export async function predictorFor(ids: string[], customGlobs: readonly string[] = []): Promise<{ predictor: Predictor; targets: TargetInfo[] }> {
+  const predictor = await loadCliPredictor(customGlobs);
   const targets = resolveTargets(predictor, ids.length > 0 ? [...new Set(ids)] : DEFAULT_TARGETS);
   return { predictor, targets };
 }

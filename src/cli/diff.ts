@@ -19,6 +19,8 @@ export interface DiffCommandOptions {
   maxIncrease?: number | null;
   /** Budgets file path. */
   config?: string;
+  /** Globs of calibrated target files (`edgeperf calibrate`). */
+  customTargets?: string[];
 }
 
 /**
@@ -39,7 +41,7 @@ export async function diffCommand(base: string, head: string, opts: DiffCommandO
   }
   if (opts.maxIncrease != null) rules.push(maxIncreaseRule(opts.maxIncrease, "option '--max-increase'"));
   const [baseBytes, headBytes] = [await readModel(base), await readModel(head)];
-  const { predictor, targets } = await predictorFor(opts.target);
+  const { predictor, targets } = await predictorFor(opts.target, opts.customTargets);
   const evaluate = createEvaluator(predictor, targets.map((t) => t.id), opts.inputShapes ? { inputShapes: opts.inputShapes } : {});
   const baseResult = await evaluate(baseBytes, base, (await loadOptionsFor(base, baseBytes, {})).weightShards);
   const headResult = await evaluate(headBytes, head, (await loadOptionsFor(head, headBytes, {})).weightShards);

@@ -1,10 +1,10 @@
 /** `edgeperf targets`: the target registry with held-out accuracy. */
 import { markdownTable } from 'markdown-table';
-import { loadPredictor } from '../predict/predictor.ts';
+import { loadCliPredictor } from './common.ts';
 
 /** Prints id, device, runtime, metrics and held-out MAPE per target (text table or JSON). */
-export async function targetsCommand(opts: { json?: boolean }): Promise<number> {
-  const predictor = await loadPredictor();
+export async function targetsCommand(opts: { json?: boolean; customTargets?: string[] }): Promise<number> {
+  const predictor = await loadCliPredictor(opts.customTargets);
   const targets = predictor.targets();
   if (opts.json) {
     process.stdout.write(JSON.stringify(targets, null, 2) + '\n');

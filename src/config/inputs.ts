@@ -38,6 +38,8 @@ export interface ActionInputs {
   inputShapes: Record<string, number[]> | undefined;
   /** Token for the GitHub API. */
   token: string;
+  /** Globs (workspace-relative) of calibrated target files (`edgeperf calibrate`); empty = none. */
+  customTargets: string[];
 }
 
 /**
@@ -149,5 +151,6 @@ export function parseInputs(get: (name: string) => string): ActionInputs {
     failOn,
     inputShapes: parseInputShapes(get('input-shapes')),
     token: get('github-token').trim(),
+    customTargets: splitList(get('custom-targets')),
   };
 }

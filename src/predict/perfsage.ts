@@ -136,37 +136,119 @@ export class PerfSageModel {
   }
 
   /**
-   * Forward pass over a batch (call inside `tf.tidy` or dispose the outputs).
-   * A batch with zero nodes is allowed: totals are the overhead.
+   * The frozen part of the network: encoder output per node plus what the readout needs.
+   * Call inside `tf.tidy` or dispose `hx` and `work`. Requires `batch.numNodes > 0`.
    */
-  forward(batch: GraphBatch): PerfSageOutput {
+  encode(batch: GraphBatch): PerfSageEncoding {
     const F = this.config.featureNames.length;
-    const T = this.config.heads.length;
-    const scale = tf.tensor1d(this.config.scale);
-    const overhead = tf.mul(tf.softplus(this.w('overhead')), scale) as tf.Tensor1D;
-    if (batch.numNodes === 0) {
-      const node = tf.zeros([0, T]) as tf.Tensor2D;
-      const total = tf.tile(tf.reshape(overhead, [1, T]), [batch.numGraphs, 1]) as tf.Tensor2D;
-      return { node, overhead, total };
-    }
     const raw = tf.tensor2d(batch.x, [batch.numNodes, F]);
     const x = tf.maximum(tf.minimum(raw, tf.tensor1d(this.config.featMax)), tf.tensor1d(this.config.featMin)) as tf.Tensor2D;
     const aggIn = sparseMatMulOp(batch.aggIn);
     const aggOut = sparseMatMulOp(batch.aggOut);
-    const readout = sparseMatMulOp(batch.readout);
     let h = tf.relu(tf.add(linear(x, this.w('in/w')), this.w('in/b'))) as tf.Tensor2D;
     for (let k = 0; k < this.config.layers; k++) {
       const cat = tf.concat([h, aggIn(h), aggOut(h)], 1);
       h = tf.add(h, tf.relu(tf.add(linear(cat, this.w(`sage${k}/w`)), this.w(`sage${k}/b`)))) as tf.Tensor2D;
     }
-    const z = tf.relu(tf.add(linear(tf.concat([h, x], 1), this.w('head/w1')), this.w('head/b1'))) as tf.Tensor2D;
-    const rates = tf.exp(tf.clipByValue(tf.add(linear(z, this.w('head/w2')), this.w('head/b2')), RATE_MIN, RATE_MAX));
-    const [perMac, perByte, fixed] = tf.split(rates, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+    const hx = tf.concat([h, x], 1) as tf.Tensor2D;
     const work = tf.tensor2d(batch.work, [batch.numNodes, 2]);
-    const [macs, bytes] = tf.split(work, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
-    const perNode = tf.add(tf.add(tf.mul(perMac, macs), tf.mul(perByte, bytes)), fixed);
-    const node = tf.mul(perNode, scale) as tf.Tensor2D;
-    const total = tf.add(readout(node), overhead) as tf.Tensor2D;
-    return { node, overhead, total };
+    return { hx, work, readout: sparseMatMulOp(batch.readout), numGraphs: batch.numGraphs };
   }
+
+  /** The bundled head parameters (all T heads; `head/w1`, `head/b1` are shared by every head). */
+  headParams(): HeadParams {
+    return {
+      w1: this.w('head/w1') as tf.Tensor2D,
+      b1: this.w('head/b1') as tf.Tensor1D,
+      w2: this.w('head/w2') as tf.Tensor2D,
+      b2: this.w('head/b2') as tf.Tensor1D,
+      overhead: this.w('overhead') as tf.Tensor1D,
+      scale: this.config.scale,
+    };
+  }
+
+  /**
+   * Forward pass over a batch (call inside `tf.tidy` or dispose the outputs).
+   * A batch with zero nodes is allowed: totals are the overhead.
+   * Same as `headReadout(encode(batch), headParams())`.
+   */
+  forward(batch: GraphBatch): PerfSageOutput {
+    if (batch.numNodes === 0) return emptyReadout(this.headParams(), batch.numGraphs);
+    return headReadout(this.encode(batch), this.headParams());
+  }
+}
+
+/** Encoder output of a batch: the input of the per-node head. */
+export interface PerfSageEncoding {
+  /** [hᴷ | x̂] per node [N, H + F] (H encoder width, F clamped normalised features). */
+  hx: tf.Tensor2D;
+  /** Work per node [N, 2]: millions of MACs, megabytes read + written. */
+  work: tf.Tensor2D;
+  /** Per-graph sum over nodes: [N, T] → [B, T] (differentiable). */
+  readout: (c: tf.Tensor2D) => tf.Tensor2D;
+  /** Number of graphs B. */
+  numGraphs: number;
+}
+
+/**
+ * Parameters of a roofline head over T outputs (T = 1 for a calibrated custom target).
+ * Shapes: w1 [H+F, Hh], b1 [Hh], w2 [Hh, 3T] (columns 0..T−1 log time per MMAC, T..2T−1 log
+ * time per MB, 2T..3T−1 log fixed time), b2 [3T], overhead [T] (pre-softplus), scale [T] or one
+ * number for every output: the unit of the node and overhead outputs, in ms.
+ */
+export interface HeadParams {
+  w1: tf.Tensor2D;
+  b1: tf.Tensor1D;
+  w2: tf.Tensor2D;
+  b2: tf.Tensor1D;
+  overhead: tf.Tensor1D;
+  scale: number[] | number | tf.Tensor1D;
+}
+
+function scaleTensor(p: HeadParams, T: number): tf.Tensor1D {
+  if (p.scale instanceof tf.Tensor) return p.scale;
+  return tf.tensor1d(typeof p.scale === 'number' ? new Array<number>(T).fill(p.scale) : p.scale);
+}
+
+/** Readout of a batch without nodes: per-node [0, T], totals = overhead for each of `numGraphs`. */
+export function emptyReadout(p: HeadParams, numGraphs: number): PerfSageOutput {
+  const T = p.overhead.shape[0];
+  const overhead = tf.mul(tf.softplus(p.overhead), scaleTensor(p, T)) as tf.Tensor1D;
+  const node = tf.zeros([0, T]) as tf.Tensor2D;
+  const total = tf.tile(tf.reshape(overhead, [1, T]), [numGraphs, 1]) as tf.Tensor2D;
+  return { node, overhead, total };
+}
+
+/**
+ * The roofline head over an encoding (differentiable in `p`; call inside `tf.tidy`):
+ * per-node ms [N, T], overhead ms [T], per-graph totals ms [B, T].
+ */
+export function headReadout(enc: PerfSageEncoding, p: HeadParams): PerfSageOutput {
+  const T = p.overhead.shape[0];
+  const scale = scaleTensor(p, T);
+  const overhead = tf.mul(tf.softplus(p.overhead), scale) as tf.Tensor1D;
+  const z = tf.relu(tf.add(linear(enc.hx, p.w1), p.b1)) as tf.Tensor2D;
+  return rateReadout(z, enc, p, overhead, scale);
+}
+
+/**
+ * Second half of `headReadout`, from the hidden activations z [N, Hh] of the head (reads only
+ * `enc.work`, `enc.readout`, `p.w2`, `p.b2`); `overhead` [T] and `scale` [T] in ms.
+ * @param lin z·w2 (same value; a different gradient implementation may be passed for speed)
+ */
+export function rateReadout(
+  z: tf.Tensor2D,
+  enc: PerfSageEncoding,
+  p: HeadParams,
+  overhead: tf.Tensor1D,
+  scale: tf.Tensor1D,
+  lin: (z: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D = linear,
+): PerfSageOutput {
+  const rates = tf.exp(tf.clipByValue(tf.add(lin(z, p.w2), p.b2), RATE_MIN, RATE_MAX));
+  const [perMac, perByte, fixed] = tf.split(rates, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+  const [macs, bytes] = tf.split(enc.work, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
+  const perNode = tf.add(tf.add(tf.mul(perMac, macs), tf.mul(perByte, bytes)), fixed);
+  const node = tf.mul(perNode, scale) as tf.Tensor2D;
+  const total = tf.add(enc.readout(node), overhead) as tf.Tensor2D;
+  return { node, overhead, total };
 }

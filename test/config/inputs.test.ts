@@ -17,6 +17,7 @@ describe('parseInputs', () => {
       failOn: 'error',
       inputShapes: undefined,
       token: 't',
+      customTargets: [],
     });
   });
 

@@ -9,6 +9,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../src/predict/backend.ts';
+import { baseHeadWeights, CUSTOM_TARGET_FORMAT, encoderFingerprint, headToJson } from '../../src/predict/custom-target.ts';
+import { loadBundledModel } from '../../src/predict/predictor.ts';
 import { startFakeGitHub, type FakeGitHub, type PrFile } from './fake-github.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -273,6 +276,46 @@ describe('the action on a pull request', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/::error::max-increase: 'lots' is not a percentage/);
     expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('predicts a calibrated target loaded with custom-targets, and fails naming it when the file is missing', async () => {
+    await initBackend();
+    const model = loadBundledModel();
+    const base = baseHeadWeights(model, 'raspberry-pi-4/latency');
+    const file = {
+      format: CUSTOM_TARGET_FORMAT,
+      id: 'my-dev',
+      device: 'My board',
+      runtime: 'onnxruntime-node 1.30.0, 1 thread(s), graph optimization all',
+      baseTarget: 'raspberry-pi-4',
+      metric: 'latency',
+      unit: 'ms',
+      encoderFingerprint: encoderFingerprint(model),
+      head: headToJson({ ...base, scale: base.scale * 3 }, model),
+      interval: { lo: 0.9, hi: 1.1, n: 50 },
+      accuracy: { n: 50, mape: 5, within10: 0.85, kendallTau: 0.9, folds: 5 },
+      trainingCount: 50,
+      labelRange: [0.5, 50],
+      measurement: { runtime: 'onnxruntime-node', ortVersion: '1.30.0', threads: 1, optimization: 'all', cpu: 'Cortex-A76', machine: {}, source: 'm.jsonl' },
+      created: '2025-01-01T00:00:00.000Z',
+    };
+    put(repo, 'edgeperf-targets/my-dev.json', JSON.stringify(file));
+    try {
+      const r = await runAction({ 'max-increase': '1000%', 'custom-targets': 'edgeperf-targets/*.json', targets: 'raspberry-pi-4, my-dev', comment: 'false' });
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toContain('EdgePerf: custom targets my-dev (edgeperf-targets/my-dev.json)');
+      expect(r.outputs['comment-body']).toContain('| my-dev | latency |');
+      const j = JSON.parse(readFileSync(r.outputs.report!, 'utf8'));
+      const entries = j.models[0].entries.filter((e: { metric: string }) => e.metric === 'latency');
+      const pi = entries.find((e: { target: string }) => e.target === 'raspberry-pi-4');
+      const mine = entries.find((e: { target: string }) => e.target === 'my-dev');
+      expect(mine.head / pi.head).toBeCloseTo(3, 2);
+      const missing = await runAction({ 'custom-targets': 'targets/none.json', targets: 'my-dev', comment: 'false' });
+      expect(missing.code).toBe(1);
+      expect(missing.stdout).toMatch(/::error::custom-targets: file 'targets\/none\.json' not found/);
+    } finally {
+      rmSync(join(repo, 'edgeperf-targets'), { recursive: true, force: true });
+    }
   });
 });
 

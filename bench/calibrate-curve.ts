@@ -1,0 +1,152 @@
+/**
+ * Learning curve of `edgeperf calibrate` (issue #5): a device the encoder never saw, simulated by
+ * onnxruntime-node with graph optimisations disabled (1 thread), measured on seeded random graphs
+ * (train/data/cpu-onnxruntime-noopt.csv: family, seed, median_ms, ...; graphs rebuilt from
+ * (family, seed) with src/synth/random).
+ *
+ *   node --import tsx bench/calibrate-curve.ts [--base-target ID] [--csv FILE] [--seeds 3] [--folds 5]
+ *
+ * Fixed seeded split: 500 test graphs; the other graphs are the training pool, from which nested
+ * samples of 25, 50, 100, 250 are drawn (one draw per seed; figures are means over the draws).
+ * Each sample is calibrated exactly as `edgeperf calibrate` does (head fine-tuned from the base
+ * target's head, interval from 5-fold cross-validation) and evaluated on the 500 test graphs:
+ * MAPE, share within ±10%, Kendall τ, share of test measurements inside the calibrated 90%
+ * interval, calibration time (including the cross-validation). Baselines on the same samples:
+ * the base head uncalibrated, the base head rescaled by the samples' geometric-mean ratio only,
+ * and a FLOPs-linear fit (ms = a·MACs + b, least squares).
+ */
+import { resolve } from 'node:path';
+import { markdownTable } from 'markdown-table';
+import { analyzeModel } from '../src/core/analyze.ts';
+import { mulberry32 } from '../src/core/random.ts';
+import { initBackend } from '../src/predict/backend.ts';
+import {
+  baseHeadWeights,
+  calibrateTarget,
+  calibrationAccuracy,
+  encodeExamples,
+  gnnGraphOf,
+  predictEncoded,
+  type CalibrationExample,
+  type EncodedGraph,
+} from '../src/predict/custom-target.ts';
+import { loadBundledModel } from '../src/predict/predictor.ts';
+import { bundledTargets } from '../src/predict/targets.ts';
+import { buildRandomOnnx } from '../src/synth/random/index.ts';
+import { readRandomCsv } from '../train/corpus.ts';
+import { argValue } from '../train/dataset.ts';
+import { fitLinear } from '../train/metrics.ts';
+
+const SIZES = [25, 50, 100, 250];
+const TEST = 500;
+const csv = resolve(argValue('csv') ?? resolve(import.meta.dirname, '../train/data/cpu-onnxruntime-noopt.csv'));
+const seeds = Number(argValue('seeds') ?? 3);
+const folds = Number(argValue('folds') ?? 5);
+const tune = {
+  ...(argValue('steps') ? { steps: Number(argValue('steps')) } : {}),
+  ...(argValue('lr') ? { lr: Number(argValue('lr')) } : {}),
+  ...(argValue('decay') ? { decay: Number(argValue('decay')) } : {}),
+};
+
+const bundled = bundledTargets().targets;
+let baseTarget = argValue('base-target');
+if (!baseTarget) {
+  baseTarget = bundled.some((t) => t.id === 'cpu-onnxruntime') ? 'cpu-onnxruntime' : 'raspberry-pi-4';
+  if (baseTarget !== 'cpu-onnxruntime') console.log('note: the bundled weights have no cpu-onnxruntime head; calibrating from raspberry-pi-4 (TFLite on a Pi 4)');
+}
+const baseHead = bundled.find((t) => t.id === baseTarget)?.heads.latency;
+if (!baseHead) throw new Error(`base target '${baseTarget}' has no latency head; bundled: ${bundled.map((t) => t.id).join(', ')}`);
+
+// ---- data
+await initBackend();
+const model = loadBundledModel();
+const t0 = performance.now();
+const all: Array<CalibrationExample & { macs: number }> = readRandomCsv(csv).map(({ family, seed, ms }) => {
+  const a = analyzeModel(buildRandomOnnx(family, seed, 'external'), `${family}-${seed}.onnx`);
+  return { graph: gnnGraphOf(a), ms, name: `${family}-${seed}`, macs: a.macs };
+});
+encodeExamples(model, all);
+console.log(`${all.length} graphs from ${csv} rebuilt, analysed and encoded in ${((performance.now() - t0) / 1000).toFixed(0)} s; base target ${baseTarget}`);
+if (all.length < TEST + Math.max(...SIZES)) throw new Error(`need ≥ ${TEST + Math.max(...SIZES)} rows, ${csv} has ${all.length}`);
+
+function shuffled<T>(xs: readonly T[], seed: number): T[] {
+  const r = mulberry32(seed);
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+const split = shuffled(all, 20240501);
+const test = split.slice(0, TEST);
+const pool = split.slice(TEST);
+const measured = test.map((e) => e.ms);
+const testEnc = test.map((e) => e.encoded as EncodedGraph);
+const base = baseHeadWeights(model, baseHead);
+const basePred = predictEncoded(testEnc, base);
+
+// ---- curve
+interface Row {
+  mape: number;
+  within10: number;
+  tau: number;
+  coverage?: number;
+  secs?: number;
+  cvMape?: number;
+}
+const results = new Map<string, Row[]>();
+const push = (key: string, r: Row): void => void (results.get(key) ?? results.set(key, []).get(key)!).push(r);
+const evalPred = (pred: ArrayLike<number>): Row => {
+  const a = calibrationAccuracy(pred, measured);
+  return { mape: a.mape, within10: a.within10, tau: a.kendallTau };
+};
+push('0|base', evalPred(basePred));
+for (let s = 0; s < seeds; s++) {
+  const draw = shuffled(pool, 1000 + s);
+  for (const n of SIZES) {
+    const train = draw.slice(0, n);
+    const t1 = performance.now();
+    const fit = calibrateTarget(train, model, baseHead, { ...tune, folds, seed: s + 1 });
+    const secs = (performance.now() - t1) / 1000;
+    const pred = predictEncoded(testEnc, fit.head);
+    const inside = measured.filter((m, i) => m >= (pred[i] as number) * fit.interval.lo && m <= (pred[i] as number) * fit.interval.hi).length;
+    push(`${n}|calibrated`, { ...evalPred(pred), coverage: inside / TEST, secs, cvMape: fit.accuracy.mape });
+    // Baseline: base head × geometric-mean ratio on the sample.
+    const pTrain = predictEncoded(train.map((e) => e.encoded as EncodedGraph), base);
+    const k = Math.exp(train.reduce((acc, e, i) => acc + Math.log(e.ms / (pTrain[i] as number)), 0) / n);
+    push(`${n}|rescaled`, evalPred(Array.from(basePred, (p) => p * k)));
+    // Baseline: FLOPs-linear.
+    const lin = fitLinear(train.map((e) => e.macs), train.map((e) => e.ms));
+    push(`${n}|flops`, evalPred(test.map((e) => Math.max(lin.a * e.macs + lin.b, 1e-3))));
+    const last = results.get(`${n}|calibrated`)!.at(-1)!;
+    console.log(`seed ${s} n=${n}: calibrated MAPE ${last.mape.toFixed(1)}% (cv ${last.cvMape!.toFixed(1)}%), coverage ${(100 * last.coverage!).toFixed(0)}%, ${secs.toFixed(1)} s`);
+  }
+}
+
+// ---- table
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+const sd = (xs: number[]): number => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
+const label: Record<string, string> = {
+  base: `${baseTarget} head, uncalibrated`,
+  calibrated: '**calibrated** (head fine-tuned)',
+  rescaled: `${baseTarget} head × mean ratio`,
+  flops: 'FLOPs-linear fit',
+};
+const rows = [['samples', 'predictor', 'MAPE (test 500)', '±10%', 'Kendall τ', '90% interval coverage', 'CV MAPE (in file)', 'calibration time']];
+for (const [key, rs] of results) {
+  const [n, kind] = key.split('|') as [string, string];
+  const m = rs.map((r) => r.mape);
+  rows.push([
+    n,
+    label[kind] as string,
+    `${mean(m).toFixed(1)}%${rs.length > 1 ? ` ± ${sd(m).toFixed(1)}` : ''}`,
+    `${(100 * mean(rs.map((r) => r.within10))).toFixed(0)}%`,
+    mean(rs.map((r) => r.tau)).toFixed(3),
+    rs[0]!.coverage === undefined ? '' : `${(100 * mean(rs.map((r) => r.coverage!))).toFixed(0)}%`,
+    rs[0]!.cvMape === undefined ? '' : `${mean(rs.map((r) => r.cvMape!)).toFixed(1)}%`,
+    rs[0]!.secs === undefined ? '' : `${mean(rs.map((r) => r.secs!)).toFixed(1)} s`,
+  ]);
+}
+console.log(`\nTest: ${TEST} graphs of ${csv.split('/').at(-1)}; mean${seeds > 1 ? ' ± sd' : ''} over ${seeds} sample draw(s); calibration time includes ${folds}-fold cross-validation.\n`);
+console.log(markdownTable(rows, { align: ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r'] }));

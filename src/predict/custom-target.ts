@@ -1,0 +1,641 @@
+/**
+ * Calibrated custom targets (`edgeperf calibrate`): a new per-node head fitted to a user's own
+ * measurements on top of the frozen bundled encoder, stored as one JSON file the CLI and the
+ * action load next to the bundled targets.
+ *
+ * Method: the encoder (input layer + SAGE layers of src/predict/perfsage.ts) is frozen, so its
+ * output [hᴷ | x̂] is computed once per graph. A new head (w1, b1, w2, b2, overhead; one output)
+ * starts from the base target's head, its unit `scale` is set so the base head's geometric-mean
+ * measured/predicted ratio on the training graphs is 1, and it is fine-tuned with Adam on the
+ * squared log error of the graph totals plus an L2 pull toward the base head ("L2-SP", Li et al.
+ * 2018, "Explicit Inductive Bias for Transfer Learning with Convolutional Networks"), whose weight
+ * shrinks as 1/n: with 25 graphs the head stays near the base head, with 250 it moves freely.
+ *
+ * The interval and accuracy stored in the file come from k-fold cross-validation (k = 5): each
+ * fold is predicted by a head calibrated on the other folds the same way.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, posix, relative, resolve, sep } from 'node:path';
+import picomatch from 'picomatch';
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { ConfigError, UnknownTargetError } from '../core/errors.ts';
+import { mulberry32 } from '../core/random.ts';
+import type { ModelAnalysis } from '../core/types.ts';
+import { accuracy, type Accuracy } from './accuracy.ts';
+import { extractFeatures } from '../cost/features.ts';
+import { quantile } from '../measure/stats.ts';
+import { makeBatch, type GnnGraph } from './batch.ts';
+import { emptyReadout, headReadout, rateReadout, type HeadParams, type PerfSageEncoding, type PerfSageModel } from './perfsage.ts';
+import { sparseMatMulOp, type Csr } from './sparse.ts';
+
+/** Format tag of a custom target file. */
+export const CUSTOM_TARGET_FORMAT = 'edgeperf-custom-target-v1';
+
+/** Target ids: letters, digits, `.`, `_`, `-` (same rule as the `targets` input). */
+export const CUSTOM_TARGET_ID = /^[a-z0-9][a-z0-9._-]*$/i;
+
+// ---------------------------------------------------------------------------------------------
+// File format
+
+/** A float32 tensor as JSON: shape and base64 of the little-endian float32 values. */
+const tensorSchema = z
+  .strictObject({
+    shape: z.array(z.number().int().nonnegative()).min(1).max(2),
+    data: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64'),
+  })
+  .refine((t) => Buffer.from(t.data, 'base64').length === 4 * t.shape.reduce((a, b) => a * b, 1), {
+    message: 'data length does not match shape (float32 values expected)',
+  });
+
+const ratio = z.number().positive().finite();
+
+/** zod schema of a custom target file. */
+export const customTargetSchema = z.strictObject({
+  format: z.literal(CUSTOM_TARGET_FORMAT),
+  id: z.string().regex(CUSTOM_TARGET_ID, 'must be letters, digits, ".", "_" or "-", starting with a letter or digit'),
+  device: z.string().min(1),
+  runtime: z.string().min(1),
+  /** Bundled target whose head the calibration started from. */
+  baseTarget: z.string().min(1),
+  metric: z.literal('latency'),
+  unit: z.literal('ms'),
+  /** `sha256:<hex>` of the encoder weights and normalisation the head was calibrated on. */
+  encoderFingerprint: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 hex digits>'),
+  head: z.strictObject({
+    /** Unit of the per-node and overhead outputs, ms. */
+    scale: ratio,
+    w1: tensorSchema,
+    b1: tensorSchema,
+    w2: tensorSchema,
+    b2: tensorSchema,
+    overhead: tensorSchema,
+  }),
+  /** 90% interval: 5th / 95th percentile of measured/predicted over cross-validation folds. */
+  interval: z.strictObject({ lo: ratio, hi: ratio, n: z.number().int().positive() }),
+  /** Cross-validated accuracy (MAPE percent, within10 a share 0..1). */
+  accuracy: z.strictObject({
+    n: z.number().int().positive(),
+    mape: z.number().nonnegative(),
+    within10: z.number().min(0).max(1),
+    kendallTau: z.number().min(-1).max(1),
+    folds: z.number().int().positive(),
+  }),
+  trainingCount: z.number().int().positive(),
+  /** Measured range [min, max] in ms of the training graphs. */
+  labelRange: z.tuple([z.number().nonnegative(), z.number().nonnegative()]),
+  measurement: z.strictObject({
+    runtime: z.string(),
+    ortVersion: z.string(),
+    threads: z.number().int().positive(),
+    optimization: z.string(),
+    cpu: z.string(),
+    machine: z.record(z.string(), z.union([z.string(), z.number()])),
+    /** The JSONL file the measurements came from, as named on the command line. */
+    source: z.string(),
+  }),
+  /** ISO time of calibration. */
+  created: z.string(),
+});
+
+/** A parsed custom target file. */
+export type CustomTargetFile = z.infer<typeof customTargetSchema>;
+/** A float32 tensor of the file. */
+export type TensorJson = z.infer<typeof tensorSchema>;
+
+/** A loaded custom target: where it came from and its content. */
+export interface CustomTarget {
+  /** Path as the user names it (messages). */
+  file: string;
+  data: CustomTargetFile;
+}
+
+function pathOf(path: PropertyKey[]): string {
+  return path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), '');
+}
+
+/**
+ * Parses and validates a custom target file (JSON text).
+ * @param file path shown in messages
+ * @throws ConfigError naming the file and the bad field
+ */
+export function parseCustomTarget(text: string, file: string): CustomTarget {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(file, `not valid JSON: ${(e as Error).message}`);
+  }
+  const fmt = (json as { format?: unknown } | null)?.format;
+  if (typeof json === 'object' && json !== null && fmt !== CUSTOM_TARGET_FORMAT) {
+    throw new ConfigError(file, `format is ${JSON.stringify(fmt)}, expected '${CUSTOM_TARGET_FORMAT}' (a file written by 'edgeperf calibrate')`);
+  }
+  const parsed = customTargetSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const at = pathOf(issue.path);
+    if (issue.code === 'unrecognized_keys') throw new ConfigError(file, `unknown field '${at ? `${at}.` : ''}${issue.keys[0]}'`);
+    throw new ConfigError(file, `field '${at || '(top level)'}': ${issue.message}`);
+  }
+  return { file, data: parsed.data };
+}
+
+/**
+ * Reads and validates custom target files (the encoder fingerprint is checked when a predictor
+ * is created with them, see `checkCustomTarget`). Pass the result to `loadPredictor({ customTargets })`.
+ * @param paths files as the user names them (messages use these), relative to `cwd`
+ * @throws ConfigError naming the file (missing, not JSON, bad field, duplicate id)
+ */
+export async function loadCustomTargets(paths: readonly string[], cwd = process.cwd()): Promise<CustomTarget[]> {
+  const out: CustomTarget[] = [];
+  for (const p of paths) {
+    let text: string;
+    try {
+      text = await readFile(resolve(cwd, p), 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new ConfigError(p, code === 'ENOENT' ? 'custom target file not found' : `cannot read (${code ?? (e as Error).message})`);
+    }
+    const t = parseCustomTarget(text, p);
+    const dup = out.find((o) => o.data.id === t.data.id);
+    if (dup) throw new ConfigError(p, `target id '${t.data.id}' is also defined by ${dup.file}`);
+    out.push(t);
+  }
+  return out;
+}
+
+/**
+ * Expands globs (or plain paths) relative to `cwd` into custom target files, sorted and unique.
+ * Walks from each glob's static prefix, skipping `node_modules` and `.git`.
+ * @param source input or option name for messages (e.g. `custom-targets`)
+ * @returns paths relative to `cwd` (posix separators)
+ * @throws ConfigError naming `source` when a glob or path matches no file
+ */
+export async function findCustomTargetFiles(globs: readonly string[], cwd: string, source = 'custom-targets'): Promise<string[]> {
+  const found = new Set<string>();
+  for (const g of globs) {
+    const scan = picomatch.scan(g);
+    if (!scan.isGlob) {
+      if (!existsSync(resolve(cwd, g))) throw new ConfigError(source, `file '${g}' not found`);
+      found.add(g);
+      continue;
+    }
+    const isMatch = picomatch(g, { dot: true });
+    const root = resolve(cwd, scan.base || '.');
+    const before = found.size;
+    const walk = async (dir: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        if (e.name === 'node_modules' || e.name === '.git') continue;
+        const full = join(dir, e.name);
+        if (e.isDirectory()) await walk(full);
+        else {
+          const rel = relative(cwd, full).split(sep).join(posix.sep);
+          if (isMatch(rel)) found.add(rel);
+        }
+      }
+    };
+    await walk(root);
+    if (found.size === before) throw new ConfigError(source, `'${g}' matches no file (globs are relative to ${cwd})`);
+  }
+  return [...found].sort();
+}
+
+const fingerprints = new WeakMap<PerfSageModel, string>();
+
+/**
+ * `sha256:<hex>` of everything the encoder output depends on: feature names, normalisation
+ * (mean, std, clamp bounds), widths and the input/SAGE layer weights.
+ */
+export function encoderFingerprint(model: PerfSageModel): string {
+  const cached = fingerprints.get(model);
+  if (cached) return cached;
+  const c = model.config;
+  const h = createHash('sha256');
+  h.update(JSON.stringify([c.featureNames, c.hidden, c.layers, c.featMean, c.featStd, c.featMin, c.featMax]));
+  const names = ['in/w', 'in/b'];
+  for (let k = 0; k < c.layers; k++) names.push(`sage${k}/w`, `sage${k}/b`);
+  for (const n of names) {
+    const d = (model.weights[n] as tf.Tensor).dataSync() as Float32Array;
+    h.update(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+  }
+  const fp = `sha256:${h.digest('hex')}`;
+  fingerprints.set(model, fp);
+  return fp;
+}
+
+/**
+ * Checks a custom target against the bundled model: same encoder, head shapes that fit.
+ * @throws ConfigError naming the file, telling the user to re-run calibrate
+ */
+export function checkCustomTarget(t: CustomTarget, model: PerfSageModel): void {
+  const fp = encoderFingerprint(model);
+  if (t.data.encoderFingerprint !== fp) {
+    throw new ConfigError(
+      t.file,
+      `target '${t.data.id}' was calibrated on different model weights (encoder ${t.data.encoderFingerprint.slice(0, 19)}…) ` +
+        `than this EdgePerf bundles (${fp.slice(0, 19)}…); re-run 'edgeperf calibrate' with this version on the same measurements`,
+    );
+  }
+  const D = model.config.hidden + model.config.featureNames.length;
+  const Hh = model.config.headHidden;
+  const want: Record<string, number[]> = { w1: [D, Hh], b1: [Hh], w2: [Hh, 3], b2: [3], overhead: [1] };
+  for (const [k, shape] of Object.entries(want)) {
+    const got = (t.data.head as unknown as Record<string, TensorJson>)[k]!.shape;
+    if (got.join(',') !== shape.join(',')) {
+      throw new ConfigError(t.file, `field 'head.${k}' has shape [${got.join(',')}], expected [${shape.join(',')}]; re-run 'edgeperf calibrate'`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Head weights
+
+/** One head (one output) as plain arrays; shapes w1 [H+F, Hh], b1 [Hh], w2 [Hh, 3], b2 [3], overhead [1]. */
+export interface HeadWeights {
+  w1: Float32Array;
+  b1: Float32Array;
+  w2: Float32Array;
+  b2: Float32Array;
+  overhead: Float32Array;
+  /** Unit of the outputs, ms. */
+  scale: number;
+}
+
+function toB64(a: Float32Array): string {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+}
+
+function fromB64(t: TensorJson): Float32Array {
+  const b = Buffer.from(t.data, 'base64');
+  const out = new Float32Array(b.length / 4);
+  new Uint8Array(out.buffer).set(b);
+  return out;
+}
+
+/** Head weights → the file's `head` field (shapes from the model config). */
+export function headToJson(h: HeadWeights, model: PerfSageModel): CustomTargetFile['head'] {
+  const D = model.config.hidden + model.config.featureNames.length;
+  const Hh = model.config.headHidden;
+  return {
+    scale: h.scale,
+    w1: { shape: [D, Hh], data: toB64(h.w1) },
+    b1: { shape: [Hh], data: toB64(h.b1) },
+    w2: { shape: [Hh, 3], data: toB64(h.w2) },
+    b2: { shape: [3], data: toB64(h.b2) },
+    overhead: { shape: [1], data: toB64(h.overhead) },
+  };
+}
+
+/** The file's `head` field → head weights. */
+export function headFromJson(j: CustomTargetFile['head']): HeadWeights {
+  return { w1: fromB64(j.w1), b1: fromB64(j.b1), w2: fromB64(j.w2), b2: fromB64(j.b2), overhead: fromB64(j.overhead), scale: j.scale };
+}
+
+/**
+ * The weights of one bundled head as a single-output head (`head/w1`, `head/b1` are shared by all
+ * heads; w2, b2, overhead and scale are the head's own columns).
+ * @throws UnknownTargetError when `headName` (e.g. `raspberry-pi-4/latency`) is not in the model
+ */
+export function baseHeadWeights(model: PerfSageModel, headName: string): HeadWeights {
+  const heads = model.config.heads;
+  const t = heads.indexOf(headName);
+  if (t < 0) throw new UnknownTargetError(headName.replace(/\/latency$/, ''), heads.filter((h) => h.endsWith('/latency')).map((h) => h.slice(0, -'/latency'.length)));
+  const T = heads.length;
+  const Hh = model.config.headHidden;
+  const p = model.headParams();
+  const w2all = p.w2.dataSync();
+  const b2all = p.b2.dataSync();
+  const w2 = new Float32Array(Hh * 3);
+  for (let i = 0; i < Hh; i++) for (let c = 0; c < 3; c++) w2[i * 3 + c] = w2all[i * 3 * T + c * T + t] as number;
+  return {
+    w1: Float32Array.from(p.w1.dataSync()),
+    b1: Float32Array.from(p.b1.dataSync()),
+    w2,
+    b2: Float32Array.from([0, 1, 2].map((c) => b2all[c * T + t] as number)),
+    overhead: Float32Array.from([p.overhead.dataSync()[t] as number]),
+    scale: model.config.scale[t] as number,
+  };
+}
+
+/** Head weights as tensors for `headReadout` (call inside `tf.tidy`). */
+export function headTensors(h: HeadWeights): HeadParams {
+  const Hh = h.b1.length;
+  return {
+    w1: tf.tensor2d(h.w1, [h.w1.length / Hh, Hh]),
+    b1: tf.tensor1d(h.b1),
+    w2: tf.tensor2d(h.w2, [Hh, 3]),
+    b2: tf.tensor1d(h.b2),
+    overhead: tf.tensor1d(h.overhead),
+    scale: h.scale,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encodings and prediction with a custom head
+
+/** Frozen encoder output of one graph. */
+export interface EncodedGraph {
+  /** GNN nodes n. */
+  n: number;
+  /** [hᴷ | x̂] per node, row-major [n, H + F]. */
+  hx: Float32Array;
+  /** Work per node [n, 2]: MMACs, MB. */
+  work: Float32Array;
+}
+
+/** GNN input of an analysis (features of src/cost/features.ts). */
+export function gnnGraphOf(analysis: ModelAnalysis): GnnGraph {
+  const f = extractFeatures(analysis);
+  return { n: f.nodeIndex.length, x: f.x, edgeSrc: f.edgeSrc, edgeDst: f.edgeDst };
+}
+
+/** Runs the frozen encoder over graphs, `chunk` graphs per batch. */
+export function encodeGraphs(model: PerfSageModel, graphs: readonly GnnGraph[], chunk = 32): EncodedGraph[] {
+  const D = model.config.hidden + model.config.featureNames.length;
+  const out: EncodedGraph[] = [];
+  for (let s = 0; s < graphs.length; s += chunk) {
+    const part = graphs.slice(s, s + chunk);
+    const batch = makeBatch(part, model.config.featMean, model.config.featStd);
+    const hx = batch.numNodes === 0 ? new Float32Array(0) : tf.tidy(() => model.encode(batch).hx.dataSync() as Float32Array);
+    part.forEach((g, b) => {
+      const o = batch.offsets[b] as number;
+      out.push({ n: g.n, hx: hx.slice(o * D, (o + g.n) * D), work: batch.work.slice(o * 2, (o + g.n) * 2) });
+    });
+  }
+  return out;
+}
+
+/** Several encoded graphs as one `PerfSageEncoding` (tensors: dispose, or build inside `tf.tidy`). */
+export function stackEncoded(encs: readonly EncodedGraph[], D: number): PerfSageEncoding {
+  const N = encs.reduce((s, e) => s + e.n, 0);
+  const hx = new Float32Array(N * D);
+  const work = new Float32Array(N * 2);
+  const rowPtr = new Int32Array(encs.length + 1);
+  let o = 0;
+  encs.forEach((e, b) => {
+    hx.set(e.hx, o * D);
+    work.set(e.work, o * 2);
+    o += e.n;
+    rowPtr[b + 1] = o;
+  });
+  const col = new Int32Array(N);
+  for (let i = 0; i < N; i++) col[i] = i;
+  const readout: Csr = { rows: encs.length, cols: N, rowPtr, col, val: new Float32Array(N).fill(1) };
+  return { hx: tf.tensor2d(hx, [N, D]), work: tf.tensor2d(work, [N, 2]), readout: sparseMatMulOp(readout), numGraphs: encs.length };
+}
+
+/** Predicted totals (ms) of encoded graphs under one head. */
+export function predictEncoded(encs: readonly EncodedGraph[], head: HeadWeights): Float64Array {
+  if (encs.length === 0) return new Float64Array(0);
+  const D = head.w1.length / head.b1.length;
+  const total = tf.tidy(() => {
+    const p = headTensors(head);
+    const N = encs.reduce((s, e) => s + e.n, 0);
+    const out = N === 0 ? emptyReadout(p, encs.length) : headReadout(stackEncoded(encs, D), p);
+    return out.total.dataSync() as Float32Array;
+  });
+  return Float64Array.from(total);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calibration
+
+/** One measured graph. */
+export interface CalibrationExample {
+  /** GNN input (see `gnnGraphOf`). */
+  graph: GnnGraph;
+  /** Measured latency, ms (> 0). */
+  ms: number;
+  /** Name for messages (file). */
+  name?: string;
+  /** Encoder output, filled by `encodeExamples` (computed on demand otherwise). */
+  encoded?: EncodedGraph;
+}
+
+/**
+ * W ↦ X·W for a constant X [N, I] (the encoder output) and trainable W [I, O]: only the
+ * gradient for W is computed, as Xᵀ·dY with Xᵀ transposed once (a transpose per step costs more
+ * than the matMul on wasm; see linear.ts).
+ */
+function frozenInputLinear(x: tf.Tensor2D): (w: tf.Tensor2D) => tf.Tensor2D {
+  const xT = tf.transpose(x) as tf.Tensor2D;
+  return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const w = args[0] as tf.Tensor2D;
+    return { value: tf.matMul(x, w), gradFunc: (dy: tf.Tensor) => [tf.matMul(xT, dy as tf.Tensor2D)] };
+  }) as (w: tf.Tensor2D) => tf.Tensor2D;
+}
+
+/**
+ * Z·W for Z [N, I] and a thin W [I, O] (O = 3): dW = Σ_rows Z ⊙ dY[:, c] per column c, which on
+ * wasm is several times faster than a matMul with a transposed [N, I] operand.
+ */
+const thinLinear = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const z = args[0] as tf.Tensor2D;
+  const w = args[1] as tf.Tensor2D;
+  (args[2] as tf.GradSaveFunc)([z, w]);
+  const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+    const [zs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+    const cols = tf.split(dy as tf.Tensor2D, ws.shape[1], 1).map((d) => tf.sum(tf.mul(zs, d), 0));
+    return [tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)), tf.stack(cols, 1)];
+  };
+  return { value: tf.matMul(z, w), gradFunc };
+}) as (z: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+
+/** Options of `calibrateHead`. */
+export interface CalibrateOptions {
+  /** Adam steps (full batch), default 300. */
+  steps?: number;
+  /** Adam learning rate, default 0.02. */
+  lr?: number;
+  /**
+   * Weight of the L2 pull toward the base head: the penalty is (decay / n)·Σ(θ − θ_base)² with n
+   * training graphs. Default 0.3.
+   */
+  decay?: number;
+  /** Fine-tune w1/b1 too (default true); false tunes only w2, b2, overhead. */
+  tuneFirstLayer?: boolean;
+}
+
+/** Result of `calibrateHead`. */
+export interface CalibratedHead {
+  head: HeadWeights;
+  /** Mean squared log error on the training graphs: of the base head after rescaling, and at the end. */
+  loss: { start: number; end: number };
+  /** Geometric-mean measured/base-predicted ratio applied to the scale. */
+  rescale: number;
+}
+
+/** Fills `encoded` of every example (one encoder pass per graph); returns the same array. */
+export function encodeExamples(model: PerfSageModel, examples: CalibrationExample[]): CalibrationExample[] {
+  const todo = examples.filter((e) => !e.encoded);
+  const encs = encodeGraphs(model, todo.map((e) => e.graph));
+  todo.forEach((e, i) => (e.encoded = encs[i]));
+  return examples;
+}
+
+const DEFAULTS: Required<CalibrateOptions> = { steps: 300, lr: 0.02, decay: 0.3, tuneFirstLayer: true };
+
+/**
+ * Fits a single-output head to measurements, starting from a bundled head; the encoder is frozen.
+ * @param examples measured graphs (ms > 0); `encoded` is filled when missing
+ * @param baseHeadName e.g. `raspberry-pi-4/latency`
+ * @throws UnknownTargetError for an unknown base head; Error for no examples or a non-positive ms
+ */
+export function calibrateHead(examples: CalibrationExample[], model: PerfSageModel, baseHeadName: string, opts: CalibrateOptions = {}): CalibratedHead {
+  if (examples.length === 0) throw new Error('calibrateHead: no examples');
+  for (const e of examples) if (!(e.ms > 0 && Number.isFinite(e.ms))) throw new Error(`calibrateHead: ${e.name ?? 'example'} has latency ${e.ms} ms, expected > 0`);
+  const o = { ...DEFAULTS, ...opts };
+  encodeExamples(model, examples);
+  const encs = examples.map((e) => e.encoded as EncodedGraph);
+  const base = baseHeadWeights(model, baseHeadName);
+  const y = Float32Array.from(examples.map((e) => Math.log(e.ms)));
+  // Rescale: geometric-mean ratio measured / base prediction → 1.
+  const p0 = predictEncoded(encs, base);
+  let logRatio = 0;
+  p0.forEach((p, i) => (logRatio += (y[i] as number) - Math.log(Math.max(p, 1e-9))));
+  logRatio /= examples.length;
+  const rescale = Math.exp(logRatio);
+  const start: HeadWeights = { ...base, scale: base.scale * rescale };
+  const n = examples.length;
+  const D = base.w1.length / base.b1.length;
+
+  let head: HeadWeights = start;
+  let lossStart = NaN;
+  let lossEnd = NaN;
+  tf.tidy(() => {
+    const enc = stackEncoded(encs, D);
+    const init = headTensors(start);
+    const names = (o.tuneFirstLayer ? ['w1', 'b1', 'w2', 'b2', 'overhead'] : ['w2', 'b2', 'overhead']) as Array<keyof HeadWeights & keyof HeadParams>;
+    const vars = Object.fromEntries(names.map((k) => [k, tf.variable(init[k] as tf.Tensor, true)])) as Record<string, tf.Variable>;
+    const params = (): HeadParams => ({
+      w1: (vars.w1 ?? init.w1) as tf.Tensor2D,
+      b1: (vars.b1 ?? init.b1) as tf.Tensor1D,
+      w2: (vars.w2 ?? init.w2) as tf.Tensor2D,
+      b2: (vars.b2 ?? init.b2) as tf.Tensor1D,
+      overhead: (vars.overhead ?? init.overhead) as tf.Tensor1D,
+      scale: start.scale,
+    });
+    const scale = tf.tensor1d([start.scale]);
+    // With w1, b1 frozen the hidden activations are constant: compute them once.
+    const zFixed = o.tuneFirstLayer ? undefined : (tf.relu(tf.add(tf.matMul(enc.hx, init.w1), init.b1)) as tf.Tensor2D);
+    const first = o.tuneFirstLayer ? frozenInputLinear(enc.hx) : undefined;
+    const yT = tf.tensor2d(y, [n, 1]);
+    const fitLoss = (): tf.Scalar => {
+      const p = params();
+      const z = zFixed ?? (tf.relu(tf.add(first!(p.w1), p.b1)) as tf.Tensor2D);
+      const total = rateReadout(z, enc, p, tf.mul(tf.softplus(p.overhead), scale) as tf.Tensor1D, scale, thinLinear).total;
+      return tf.mean(tf.square(tf.sub(tf.log(tf.maximum(total, 1e-9)), yT))) as tf.Scalar;
+    };
+    lossStart = fitLoss().dataSync()[0] as number;
+    const lambda = o.decay / n;
+    const opt = tf.train.adam(o.lr);
+    // Keep the iterate with the lowest objective (Adam's first steps move every weight by ~lr
+    // even when the start is already right). `minimize` returns the objective of the weights
+    // before its update, so those are the ones kept.
+    const objective = (): tf.Scalar => {
+      let loss = fitLoss();
+      for (const k of names) loss = tf.add(loss, tf.mul(lambda, tf.sum(tf.square(tf.sub(vars[k] as tf.Variable, init[k] as tf.Tensor))))) as tf.Scalar;
+      return loss;
+    };
+    let best = Infinity;
+    let bestVals: tf.Tensor[] = [];
+    const consider = (cost: number, vals: tf.Tensor[]): void => {
+      if (cost < best) {
+        best = cost;
+        tf.dispose(bestVals);
+        bestVals = vals;
+      } else tf.dispose(vals);
+    };
+    for (let s = 0; s < o.steps; s++) {
+      const before = tf.tidy(() => names.map((k) => tf.clone(vars[k] as tf.Variable)));
+      const cost = opt.minimize(objective, true, Object.values(vars)) as tf.Scalar;
+      consider(cost.dataSync()[0] as number, before);
+      cost.dispose();
+    }
+    consider(tf.tidy(() => objective().dataSync()[0] as number), tf.tidy(() => names.map((k) => tf.clone(vars[k] as tf.Variable))));
+    names.forEach((k, i) => (vars[k] as tf.Variable).assign(bestVals[i] as tf.Tensor));
+    tf.dispose(bestVals);
+    lossEnd = fitLoss().dataSync()[0] as number;
+    const p = params();
+    head = {
+      w1: Float32Array.from(p.w1.dataSync()),
+      b1: Float32Array.from(p.b1.dataSync()),
+      w2: Float32Array.from(p.w2.dataSync()),
+      b2: Float32Array.from(p.b2.dataSync()),
+      overhead: Float32Array.from(p.overhead.dataSync()),
+      scale: start.scale,
+    };
+    opt.dispose();
+    for (const v of Object.values(vars)) v.dispose();
+  });
+  return { head, loss: { start: lossStart, end: lossEnd }, rescale };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accuracy and cross-validation
+
+/** Accuracy of predictions against measurements (every pair counts). */
+/** Accuracy of a calibrated head (every measurement counted). */
+export type CalibrationAccuracy = Pick<Accuracy, 'n' | 'mape' | 'within10' | 'kendallTau'>;
+
+/** MAPE, ±10% share and Kendall tau of `pred` against `measured` (ms). */
+export function calibrationAccuracy(pred: ArrayLike<number>, measured: ArrayLike<number>): CalibrationAccuracy {
+  const { n, mape, within10, kendallTau } = accuracy(pred, measured);
+  return { n, mape, within10, kendallTau };
+}
+
+/** Result of `calibrateTarget`: the head fitted on everything plus cross-validated figures. */
+export interface CalibratedTarget extends CalibratedHead {
+  /** Held-out prediction (ms) of every example from the fold that left it out. */
+  cvPredictions: Float64Array;
+  accuracy: CalibrationAccuracy & { folds: number };
+  /** 5% / 95% quantiles of measured / cross-validated prediction. */
+  interval: { lo: number; hi: number; n: number };
+}
+
+/**
+ * `calibrateHead` on all examples, plus k-fold cross-validation (k = min(folds, n), seeded
+ * shuffle) for the stored accuracy and interval.
+ */
+export function calibrateTarget(
+  examples: CalibrationExample[],
+  model: PerfSageModel,
+  baseHeadName: string,
+  opts: CalibrateOptions & { folds?: number; seed?: number } = {},
+): CalibratedTarget {
+  encodeExamples(model, examples);
+  const n = examples.length;
+  const k = Math.max(2, Math.min(opts.folds ?? 5, n));
+  const r = mulberry32(opts.seed ?? 1);
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
+  }
+  const cv = new Float64Array(n);
+  for (let f = 0; f < k; f++) {
+    const test = order.filter((_, i) => i % k === f);
+    const testSet = new Set(test);
+    const train = examples.filter((_, i) => !testSet.has(i));
+    const fit = calibrateHead(train, model, baseHeadName, opts);
+    const p = predictEncoded(test.map((i) => examples[i]!.encoded as EncodedGraph), fit.head);
+    test.forEach((i, j) => (cv[i] = p[j] as number));
+  }
+  const measured = examples.map((e) => e.ms);
+  const ratios = measured.map((m, i) => m / (cv[i] as number));
+  const full = calibrateHead(examples, model, baseHeadName, opts);
+  return {
+    ...full,
+    cvPredictions: cv,
+    accuracy: { ...calibrationAccuracy(cv, measured), folds: k },
+    interval: { lo: quantile(ratios, 0.05), hi: quantile(ratios, 0.95), n },
+  };
+}

@@ -1,0 +1,156 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { calibrateCommand } from '../../src/cli/calibrate.ts';
+import { analyzeModel } from '../../src/core/analyze.ts';
+import { ConfigError, UnknownTargetError } from '../../src/core/errors.ts';
+import { findCustomTargetFiles, loadCustomTargets, parseCustomTarget } from '../../src/predict/custom-target.ts';
+import { loadPredictor } from '../../src/predict/predictor.ts';
+import { buildRandomOnnx, FAMILIES } from '../../src/synth/random/index.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+let dir: string;
+const models: Array<{ file: string; macs: number; ms: number }> = [];
+/** A made-up device: 0.3 ms launch + 1 ms per 50 MMACs. */
+const deviceMs = (macs: number): number => 0.3 + macs / 5e7;
+
+function line(file: string, ms: number): string {
+  return JSON.stringify({
+    file,
+    runtime: 'onnxruntime-node',
+    ort_version: '1.30.0',
+    threads: 1,
+    optimization: 'disabled',
+    cpu: 'Test CPU @ 1 GHz',
+    runs: 30,
+    median_ms: ms,
+    p10_ms: ms * 0.98,
+    p90_ms: ms * 1.02,
+    cv: 0.01,
+    outliers_rejected: 0,
+    machine: { cpus: 4, arch: 'arm64', platform: 'linux' },
+  });
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'edgeperf-calibrate-'));
+  mkdirSync(join(dir, 'models'));
+  mkdirSync(join(dir, 'meas'));
+  mkdirSync(join(dir, 'extra'));
+  for (let s = 0; s < 2; s++) {
+    for (const f of FAMILIES.slice(0, 6)) {
+      const bytes = buildRandomOnnx(f, 40 + s);
+      const file = `${f}-${s}.onnx`;
+      const macs = analyzeModel(bytes, file).macs;
+      // Half under models/ (named relative to the working directory or the JSONL's folder), half under extra/ (--models-dir).
+      writeFileSync(join(dir, s === 0 ? 'models' : 'extra', file), bytes);
+      models.push({ file, macs, ms: deviceMs(macs) });
+    }
+  }
+  writeFileSync(join(dir, 'models', 'broken.onnx'), 'not a model');
+  const lines = models.map((m, i) =>
+    line(i < 6 ? (i % 2 === 0 ? `models/${m.file}` : `../models/${m.file}`) : m.file, m.ms),
+  );
+  lines.splice(2, 0, '{"file": "models/x.onnx"', line('models/missing.onnx', 3), line('models/broken.onnx', 3), JSON.stringify({ file: 'models/a.onnx', median_ms: -1 }));
+  writeFileSync(join(dir, 'meas', 'm.jsonl'), lines.join('\n') + '\n');
+  writeFileSync(join(dir, 'meas', 'few.jsonl'), lines.slice(0, 8).join('\n') + '\n');
+});
+
+describe('edgeperf calibrate', () => {
+  it('calibrates from measure --json lines, warns about bad lines, writes a target the predictor loads', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await calibrateCommand({
+      target: 'my-dev',
+      measurements: 'meas/m.jsonl',
+      baseTarget: 'raspberry-pi-4',
+      modelsDir: 'extra',
+      cwd: dir,
+      out: (s) => out.push(s),
+      err: (s) => err.push(s),
+    });
+    expect(code).toBe(0);
+    const warnings = err.join('');
+    expect(warnings).toMatch(/meas\/m\.jsonl:3: not a JSON object, skipped/);
+    expect(warnings).toMatch(/meas\/m\.jsonl:4: model file 'models\/missing\.onnx' not found/);
+    expect(warnings).toMatch(/meas\/m\.jsonl:5: 'models\/broken\.onnx' cannot be analysed/);
+    expect(warnings).toMatch(/meas\/m\.jsonl:6: needs "file" and a positive "median_ms"/);
+    const text = out.join('');
+    expect(text).toMatch(/from 12 measurements, base target raspberry-pi-4/);
+    expect(text).toMatch(/cross-validated \(5-fold, 12 models\): MAPE [0-9.]+%/);
+    expect(text).toMatch(/wrote edgeperf-targets\/my-dev\.json/);
+
+    const path = join(dir, 'edgeperf-targets', 'my-dev.json');
+    expect(existsSync(path)).toBe(true);
+    const t = parseCustomTarget(readFileSync(path, 'utf8'), path).data;
+    expect(t).toMatchObject({ id: 'my-dev', baseTarget: 'raspberry-pi-4', device: 'Test CPU @ 1 GHz', trainingCount: 12, metric: 'latency', unit: 'ms' });
+    expect(t.measurement).toMatchObject({ ortVersion: '1.30.0', threads: 1, optimization: 'disabled', cpu: 'Test CPU @ 1 GHz', source: 'meas/m.jsonl' });
+    expect(t.runtime).toBe('onnxruntime-node 1.30.0, 1 thread(s), graph optimization disabled');
+    expect(t.interval.lo).toBeLessThan(t.interval.hi);
+    expect(t.accuracy.n).toBe(12);
+    expect(t.labelRange[0]).toBeCloseTo(Math.min(...models.map((m) => m.ms)), 6);
+
+    const files = await findCustomTargetFiles(['edgeperf-targets/*.json'], dir);
+    expect(files).toEqual(['edgeperf-targets/my-dev.json']);
+    const predictor = await loadPredictor({ customTargets: await loadCustomTargets(files, dir) });
+    expect(predictor.targets().map((x) => x.id)).toContain('my-dev');
+    // In-sample: the calibrated target predicts the made-up device far better than the Pi 4 head.
+    let errMine = 0;
+    let errPi = 0;
+    for (const m of models) {
+      const a = analyzeModel(readFileSync(join(dir, existsSync(join(dir, 'models', m.file)) ? 'models' : 'extra', m.file)), m.file);
+      const [mine, pi] = await predictor.predict(a, ['my-dev', 'raspberry-pi-4']);
+      errMine += Math.abs(mine!.value / m.ms - 1);
+      errPi += Math.abs(pi!.value / m.ms - 1);
+      expect(mine!.interval).toBeDefined();
+    }
+    expect(errMine / models.length).toBeLessThan(0.25);
+    expect(errMine).toBeLessThan(errPi / 2);
+  }, 300_000);
+
+  it('the CLI predicts with the calibrated target (--custom-targets on predict and targets)', () => {
+    // Runs after the test above, which wrote edgeperf-targets/my-dev.json under `dir`.
+    const cli = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), ...args], { encoding: 'utf8', cwd: dir });
+    const file = `models/${models[0]!.file}`;
+    const p = cli('predict', file, '--custom-targets', 'edgeperf-targets/*.json', '-t', 'my-dev,raspberry-pi-4', '--json');
+    expect(p.stderr).toBe('');
+    expect(p.status).toBe(0);
+    const line = JSON.parse(p.stdout.trim()) as { predictions: Array<{ target: string; unit: string; value: number; interval: [number, number] }> };
+    expect(line.predictions.map((x) => x.target)).toEqual(['my-dev', 'raspberry-pi-4']);
+    const mine = line.predictions[0]!;
+    expect(mine.unit).toBe('ms');
+    // The made-up device: within 25% of its true time, inside a non-empty interval.
+    expect(Math.abs(mine.value / models[0]!.ms - 1)).toBeLessThan(0.25);
+    expect(mine.interval[0]).toBeLessThan(mine.value);
+    expect(mine.interval[1]).toBeGreaterThan(mine.value);
+    const t = cli('targets', '--custom-targets', 'edgeperf-targets/my-dev.json', '--json');
+    expect(t.status).toBe(0);
+    expect((JSON.parse(t.stdout) as Array<{ id: string }>).map((x) => x.id)).toContain('my-dev');
+    const bad = cli('predict', file, '--custom-targets', 'nowhere/*.json');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--custom-targets: 'nowhere\/\*\.json' matches no file/);
+  }, 120_000);
+
+  it('needs at least 10 usable measurements', async () => {
+    const run = calibrateCommand({ target: 'my-dev', measurements: 'meas/few.jsonl', cwd: dir, out: () => {}, err: () => {} });
+    await expect(run).rejects.toThrow(ConfigError);
+    await expect(calibrateCommand({ target: 'my-dev', measurements: 'meas/few.jsonl', cwd: dir, out: () => {}, err: () => {} })).rejects.toThrow(
+      /meas\/few\.jsonl: 4 usable measurement\(s\), calibrate needs at least 10/,
+    );
+  });
+
+  it('rejects a bundled id, a bad id, an unknown base target and a missing JSONL', async () => {
+    const q = { measurements: 'meas/m.jsonl', cwd: dir, out: () => {}, err: () => {} };
+    await expect(calibrateCommand({ ...q, target: 'pixel-3' })).rejects.toThrow(/--target: 'pixel-3' is a bundled target/);
+    await expect(calibrateCommand({ ...q, target: 'my dev' })).rejects.toThrow(/--target: 'my dev' is not a target id/);
+    await expect(calibrateCommand({ ...q, target: 'x', baseTarget: 'nope' })).rejects.toThrow(UnknownTargetError);
+    await expect(calibrateCommand({ ...q, target: 'x', measurements: 'meas/none.jsonl' })).rejects.toThrow(/meas\/none\.jsonl: no such file/);
+  });
+
+  it('findCustomTargetFiles names the input when a glob matches nothing', async () => {
+    await expect(findCustomTargetFiles(['nothing/*.json'], dir)).rejects.toThrow(/custom-targets: 'nothing\/\*\.json' matches no file/);
+    await expect(findCustomTargetFiles(['nothing.json'], dir)).rejects.toThrow(/custom-targets: file 'nothing\.json' not found/);
+  });
+});

@@ -1,15 +1,16 @@
 /**
- * The `edgeperf` CLI: predict, diff, inspect, targets, synth, measure. A thin shell around the same core
+ * The `edgeperf` CLI: predict, diff, inspect, targets, synth, measure, calibrate. A thin shell around the same core
  * as the action. Exit codes: 0 ok, 1 a model failed or a budget was exceeded, 2 bad usage,
  * configuration or target id. Errors print one line, never a stack trace.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parseInputShapes, parseMaxIncrease } from './config/inputs.ts';
 import { describeError } from './core/errors.ts';
+import { calibrateCommand } from './cli/calibrate.ts';
 import { collectTargets, EXIT, exitCodeFor } from './cli/common.ts';
 import { diffCommand } from './cli/diff.ts';
 import { inspectCommand } from './cli/inspect.ts';
-import { predictCommand } from './cli/predict.ts';
+import { DEFAULT_BREAKDOWN, predictCommand } from './cli/predict.ts';
 import { measureCommand, parsePositiveInt } from './cli/measure.ts';
 import { synthFbnetCommand, synthNb201Command, synthRandomCommand } from './cli/synth.ts';
 import { FAMILIES } from './synth/random/index.ts';
@@ -30,6 +31,8 @@ const targetOption = () =>
   new Option('-t, --target <id>', 'target id; repeat or separate by commas')
     .argParser(collectTargets)
     .default([] as string[], 'raspberry-pi-4,pixel-3');
+const customTargetsOption = () =>
+  new Option('--custom-targets <glob>', "target files written by 'edgeperf calibrate'; repeat for more globs").argParser((v: string, prev: string[] = []) => [...prev, v]);
 const shapesOption = () =>
   new Option('--input-shapes <spec>', 'shapes of symbolic inputs, e.g. "input=1x3x224x224; other=1x10"').argParser(
     optionParser((v) => parseInputShapes(v, '--input-shapes')),
@@ -48,8 +51,22 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<file...>', 'model files')
     .addOption(targetOption())
     .option('--json', 'one JSON object per file per line')
+    .addOption(
+      new Option('--breakdown [n]', 'top N layers by predicted contribution per target and metric; put it after the files')
+        .preset(String(DEFAULT_BREAKDOWN))
+        .argParser((v) => {
+          // An optional value takes the next argument: `--breakdown model.onnx` would read the file as N.
+          if (!/^\d+$/.test(v) || Number(v) < 1) {
+            throw new InvalidArgumentError(`'${v}' is not a number of layers ≥ 1; put --breakdown after the files or write --breakdown=N`);
+          }
+          return Number(v);
+        }),
+    )
     .addOption(shapesOption())
-    .action(async (files: string[], o) => setExit(await predictCommand(files, { target: o.target, json: o.json, inputShapes: o.inputShapes })));
+    .addOption(customTargetsOption())
+    .action(async (files: string[], o) =>
+      setExit(await predictCommand(files, { target: o.target, json: o.json, inputShapes: o.inputShapes, breakdown: o.breakdown, customTargets: o.customTargets })),
+    );
 
   program
     .command('diff')
@@ -61,6 +78,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--max-increase <percent>', 'fail (exit 1) when any metric grows more, e.g. 5%', optionParser((v) => parseMaxIncrease(v, '--max-increase')))
     .option('--config <file>', 'budgets file (format of .github/edgeperf.yml)')
     .addOption(shapesOption())
+    .addOption(customTargetsOption())
     .action(async (base: string, head: string, o) =>
       setExit(
         await diffCommand(base, head, {
@@ -69,6 +87,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
           inputShapes: o.inputShapes,
           maxIncrease: o.maxIncrease ?? null,
           config: o.config,
+          customTargets: o.customTargets,
         }),
       ),
     );
@@ -85,7 +104,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('targets')
     .description('list the targets with their held-out accuracy')
     .option('--json', 'print JSON')
-    .action(async (o) => setExit(await targetsCommand({ json: o.json })));
+    .addOption(customTargetsOption())
+    .action(async (o) => setExit(await targetsCommand({ json: o.json, customTargets: o.customTargets })));
 
   const synth = program.command('synth').description('generate synthetic models');
   synth
@@ -138,6 +158,28 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (files: string[], o) =>
       setExit(
         await measureCommand(files, { runs: o.runs, warmup: o.warmup, threads: o.threads, optimize: o.optimize, json: o.json, inputShapes: o.inputShapes }),
+      ),
+    );
+
+  program
+    .command('calibrate')
+    .description('fit a custom target from your own measurements (measure --json lines) on the frozen bundled encoder')
+    .requiredOption('--target <id>', 'id of the new target, e.g. my-pi')
+    .requiredOption('--measurements <file>', "JSON lines of 'edgeperf measure --json'")
+    .option('--base-target <id>', 'bundled target whose head to start from (default cpu-onnxruntime if bundled, else raspberry-pi-4)')
+    .option('-o, --output <file>', 'target file to write (default edgeperf-targets/<id>.json)')
+    .option('--models-dir <dir>', 'also look for the measured model files here')
+    .option('--device <text>', 'device description (default: the CPU named in the measurements)')
+    .action(async (o) =>
+      setExit(
+        await calibrateCommand({
+          target: o.target,
+          measurements: o.measurements,
+          baseTarget: o.baseTarget,
+          output: o.output,
+          modelsDir: o.modelsDir,
+          device: o.device,
+        }),
       ),
     );
 

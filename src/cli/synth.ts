@@ -3,20 +3,24 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ConfigError } from '../core/errors.ts';
 import { buildNb201Onnx, type Nb201Task } from '../synth/nb201.ts';
+import { parseNb201Arch } from '../synth/nb201-arch.ts';
 import { buildFbnetOnnx, parseFbnetArch, type FbnetDataset } from '../synth/fbnet.ts';
 import { buildRandomOnnx } from '../synth/random/index.ts';
 
 /**
  * Writes one model (`ARCH -o FILE.onnx`) or one per line of `--archs` (`DIR/<n>.onnx`, n counting
- * lines from 0; blank lines keep their number but write nothing).
+ * lines from 0; blank lines keep their number but write nothing). Every line of `--archs` is
+ * checked before the first file is written, so a bad line writes nothing.
  * @param build bytes of one arch; `where` names the argument or `file:line` for messages
+ * @param check throws a ConfigError naming `where` when the arch cannot be parsed (cheap, no build)
  * @param command and `what` name the command and its positional argument in errors
- * @throws ConfigError for a missing or doubled argument or an unreadable `--archs` file
+ * @throws ConfigError for a missing or doubled argument, an unreadable `--archs` file or a bad line
  */
 async function writeArchs(
   arch: string | undefined,
   opts: { archs?: string; output: string },
   build: (arch: string, where: string) => Uint8Array,
+  check: (arch: string, where: string) => void,
   command: string,
   what: string,
 ): Promise<number> {
@@ -28,11 +32,15 @@ async function writeArchs(
     } catch {
       throw new ConfigError('--archs', `cannot read '${opts.archs}'`);
     }
+    const lines = text
+      .split(/\r?\n/)
+      .map((line, n) => ({ arch: line.trim(), n, where: `${opts.archs}:${n + 1}` }))
+      .filter((l) => l.arch !== '');
+    for (const l of lines) check(l.arch, l.where);
     await mkdir(opts.output, { recursive: true });
     let written = 0;
-    for (const [n, line] of text.split(/\r?\n/).entries()) {
-      if (line.trim() === '') continue;
-      await writeFile(join(opts.output, `${n}.onnx`), build(line.trim(), `${opts.archs}:${n + 1}`));
+    for (const l of lines) {
+      await writeFile(join(opts.output, `${l.n}.onnx`), build(l.arch, l.where));
       written++;
     }
     process.stderr.write(`edgeperf: wrote ${written} models to ${opts.output}\n`);
@@ -68,7 +76,14 @@ export async function synthNb201Command(arch: string | undefined, opts: SynthOpt
       throw new ConfigError(where, (e as Error).message);
     }
   };
-  return writeArchs(arch, opts, build, 'synth nb201', 'an ARCH_STR');
+  const check = (a: string, where: string) => {
+    try {
+      parseNb201Arch(a);
+    } catch (e) {
+      throw new ConfigError(where, (e as Error).message);
+    }
+  };
+  return writeArchs(arch, opts, build, check, 'synth nb201', 'an ARCH_STR');
 }
 
 /** Options of `synth fbnet`. */
@@ -113,7 +128,14 @@ export async function synthFbnetCommand(arch: string | undefined, opts: SynthFbn
       throw new ConfigError(where, (e as Error).message);
     }
   };
-  return writeArchs(arch, opts, build, 'synth fbnet', 'OP,OP,...,OP (22 ops)');
+  const check = (a: string, where: string) => {
+    try {
+      parseFbnetArch(fbnetLineOps(a));
+    } catch (e) {
+      throw new ConfigError(where, (e as Error).message);
+    }
+  };
+  return writeArchs(arch, opts, build, check, 'synth fbnet', 'OP,OP,...,OP (22 ops)');
 }
 
 /** Options of `synth random`. */

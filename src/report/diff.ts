@@ -3,7 +3,7 @@
  * rows (memory, MACs, params), and per-layer attribution of the predicted change. Pure.
  */
 import type { ModelAnalysis, ModelResult, Prediction } from '../core/types.ts';
-import { layerNames } from '../graph/naming.ts';
+import { layerContributions, type LayerContribution } from './layers.ts';
 import { METRIC_UNIT, MODEL_METRICS, type RowMetric } from './units.ts';
 
 /**
@@ -181,22 +181,6 @@ function makeRow(
 
 const predKey = (p: Prediction) => `${p.target}\u0000${p.metric}`;
 
-/** Sums contributions per layer name (`layerNames`: unique within a graph). */
-function contributionsByName(r: Ok, p: Prediction): Map<string, { op: string; value: number }> {
-  const out = new Map<string, { op: string; value: number }>();
-  const nodes = r.analysis.graph.nodes;
-  const names = layerNames(r.analysis.graph);
-  p.contributions?.forEach((value, i) => {
-    const node = nodes[i];
-    if (!node) return;
-    const name = names[i]!;
-    const prev = out.get(name);
-    if (prev) prev.value += value;
-    else out.set(name, { op: node.op, value });
-  });
-  return out;
-}
-
 /**
  * Per-layer attribution: for each (target, metric) with contributions on either side, the change
  * of each node's contribution, nodes matched by `layerNames` (a node only on one side counts fully).
@@ -218,8 +202,8 @@ export function layerChanges(
     const bp = basePreds.get(key);
     const hp = headPreds.get(key);
     const any = (hp ?? bp)!;
-    const bc = b && bp?.contributions ? contributionsByName(b, bp) : new Map();
-    const hc = h && hp?.contributions ? contributionsByName(h, hp) : new Map();
+    const bc = b && bp ? layerContributions(b.analysis, bp) : new Map<string, LayerContribution>();
+    const hc = h && hp ? layerContributions(h.analysis, hp) : new Map<string, LayerContribution>();
     if (bc.size === 0 && hc.size === 0) continue;
     const scale = Math.max(bp?.value ?? 0, hp?.value ?? 0, 1e-12);
     for (const name of new Set([...hc.keys(), ...bc.keys()])) {

@@ -7,12 +7,18 @@ import type { Report } from './report.ts';
 /** Version of the JSON report format; bumped on incompatible changes. */
 export const REPORT_VERSION = 1;
 
-/** One (target, metric) entry of a model, or a per-model metric (`target: "*"`). */
+/**
+ * One (target, metric) entry of a model, or a per-model metric (`target: "*"`). Its `target`,
+ * `metric`, `unit`, `value`, `interval`, `ood`, `ood_reasons` are the prediction shape printed by
+ * `edgeperf predict --json`, for the head version.
+ */
 export interface JsonEntry {
   target: string;
   metric: string;
   /** `ms`, `mJ`, `B` (bytes) or `""` (count). */
   unit: string;
+  /** The head value (same as `head`; `null` when the model was removed or its head failed). */
+  value: number | null;
   base: number | null;
   head: number | null;
   delta: number | null;
@@ -98,6 +104,7 @@ export function toJsonReport(report: Report): JsonReport {
         target: r.target,
         metric: r.metric,
         unit: r.unit,
+        value: r.head,
         base: r.base,
         head: r.head,
         delta: r.delta,

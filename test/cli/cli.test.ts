@@ -37,6 +37,53 @@ describe('edgeperf predict', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('prints each prediction as {target, metric, unit, value, interval, ood, ood_reasons}', () => {
+    const r = cli('predict', join(FIX, 'light_bvlc_alexnet.onnx'), join(FIX, 'light_squeezenet.onnx'), '--json', '-t', 'pixel-3');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.file)).toEqual([join(FIX, 'light_bvlc_alexnet.onnx'), join(FIX, 'light_squeezenet.onnx')]);
+    for (const l of lines) {
+      expect(l.predictions).toHaveLength(1);
+      const p = l.predictions[0];
+      expect(Object.keys(p)).toEqual(['target', 'metric', 'unit', 'value', 'interval', 'ood', 'ood_reasons']);
+      expect(p).toMatchObject({ target: 'pixel-3', metric: 'latency', unit: 'ms' });
+      expect(p.interval[0]).toBeLessThan(p.value);
+      expect(p.interval[1]).toBeGreaterThan(p.value);
+      expect(typeof p.ood).toBe('boolean');
+      expect(Array.isArray(p.ood_reasons)).toBe(true);
+      expect(l.breakdown).toBeUndefined();
+    }
+  });
+
+  it('--breakdown N: top layers per target with MACs, contribution, share and the overhead (JSON and text)', () => {
+    const r = cli('predict', join(FIX, 'light_bvlc_alexnet.onnx'), '--json', '--breakdown', '3');
+    expect(r.code).toBe(0);
+    const line = JSON.parse(r.stdout);
+    expect(Object.keys(line)).toEqual(['file', 'format', 'nodes', 'macs', 'params', 'memory', 'predictions', 'breakdown', 'warnings']);
+    expect(line.breakdown.map((b: { target: string }) => b.target)).toEqual(['raspberry-pi-4', 'pixel-3']);
+    for (const [i, b] of line.breakdown.entries()) {
+      expect(b.value).toBe(line.predictions[i].value);
+      expect(b.layers).toHaveLength(3);
+      // The top layer is one of AlexNet's convs or FCs (which one is the model's call).
+      expect(b.layers[0].name).toMatch(/^(conv[1-5]|fc[6-8])$/);
+      expect(b.layers[0].macs).toBeGreaterThan(4_000_000);
+      expect(b.layers[0].share).toBeGreaterThanOrEqual(b.layers[1].share);
+      expect(b.layers[0].share).toBeCloseTo(b.layers[0].value / b.value, 12);
+      expect(b.rest.layers).toBe(line.nodes - 3);
+      const total = b.layers.reduce((s: number, l: { value: number }) => s + l.value, 0) + b.rest.value + b.overhead.value;
+      expect(Math.abs(total - b.value) / b.value).toBeLessThan(1e-6);
+    }
+    const text = cli('predict', join(FIX, 'light_bvlc_alexnet.onnx'), '-t', 'pixel-3', '--breakdown');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/Top 10 layers on pixel-3, latency [0-9.]+ ms:/);
+    expect(text.stdout).toMatch(/\| +1 \| (conv[1-5] +\| Conv|fc[6-8] +\| Gemm) +\| +[0-9.]+ M \| +[0-9.]+ ms \| +[0-9.]+% \|/);
+    expect(text.stdout).toMatch(/\| +\| \(12 other layers\) +\|/);
+    expect(text.stdout).toMatch(/\| +\| \(per-graph overhead\) +\|/);
+    const misplaced = cli('predict', '--breakdown', join(FIX, 'light_bvlc_alexnet.onnx'));
+    expect(misplaced.code).toBe(2);
+    expect(misplaced.stderr).toContain('put --breakdown after the files or write --breakdown=N');
+  });
+
   it('exits 2 with the known ids for an unknown target', () => {
     const r = cli('predict', join(FIX, 'light_squeezenet.onnx'), '--target', 'toaster');
     expect(r.code).toBe(2);
@@ -82,6 +129,23 @@ describe('edgeperf diff / inspect / targets / synth', () => {
     const bad = cli('synth', 'nb201', '|nope~0|', '-o', 'x.onnx');
     expect(bad.code).toBe(2);
   });
+
+  it('synth nb201 --archs checks every line first: a bad line is named and nothing is written', () => {
+    const arch = '|nor_conv_3x3~0|+|nor_conv_3x3~0|skip_connect~1|+|skip_connect~0|none~1|nor_conv_1x1~2|';
+    writeFileSync(join(tmp, 'bad-archs.txt'), `${arch}\n|nope~0|\n`);
+    const bad = cli('synth', 'nb201', '--archs', 'bad-archs.txt', '-o', 'badout');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^edgeperf: bad-archs.txt:2: nb201 arch '\|nope~0\|'/);
+    expect(existsSync(join(tmp, 'badout'))).toBe(false);
+    expect(cli('synth', 'nb201', arch, '--archs', 'bad-archs.txt', '-o', 'badout').stderr).toContain('not both');
+    writeFileSync(join(tmp, 'darcy-archs.txt'), `${arch}\n\n${arch.replace('nor_conv_1x1', 'avg_pool_3x3')}\n`);
+    expect(cli('synth', 'nb201', '--archs', 'darcy-archs.txt', '--task', 'darcy', '-o', 'darcy').code).toBe(0);
+    expect(readdirSync(join(tmp, 'darcy')).sort()).toEqual(['0.onnx', '2.onnx']);
+    const p = cli('predict', 'darcy/0.onnx', 'darcy/2.onnx', '--json', '-t', 'pixel-3');
+    expect(p.code).toBe(0);
+    const [a, b] = p.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(a.macs).toBeGreaterThan(b.macs);
+  });
 });
 
 describe('edgeperf synth fbnet', () => {
@@ -97,5 +161,10 @@ describe('edgeperf synth fbnet', () => {
     const bad = cli('synth', 'fbnet', ops.replace('k5_e6', 'k7_e6'), '-o', 'bad.onnx');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown op 'k7_e6' at layer 7; valid ops: k3_e1, k3_e1_g2, k3_e3, k3_e6, k5_e1, k5_e1_g2, k5_e3, k5_e6, skip/);
+    writeFileSync(join(tmp, 'fb-bad.txt'), `${ops}\n${ops.replace('k5_e6', 'k7_e6')}\n`);
+    const badLine = cli('synth', 'fbnet', '--archs', 'fb-bad.txt', '-o', 'fbbad');
+    expect(badLine.code).toBe(2);
+    expect(badLine.stderr).toMatch(/^edgeperf: fb-bad.txt:2: fbnet arch '.*': unknown op 'k7_e6' at layer 7/);
+    expect(existsSync(join(tmp, 'fbbad'))).toBe(false);
   });
 });

@@ -130,6 +130,17 @@ describe('toJsonReport', () => {
     const px = det.entries.find((e) => e.target === 'pixel-3' && e.metric === 'latency')!;
     expect(px).toMatchObject({ unit: 'ms', base: 10, head: 11.4, status: 'changed', budget: { level: 'error' } });
     expect(px.delta_pct).toBeCloseTo(0.14);
+    // The prediction shape of `edgeperf predict --json`, for the head version.
+    const { target, metric, unit, value, interval, ood, ood_reasons } = px;
+    expect({ target, metric, unit, value, interval, ood, ood_reasons }).toEqual({
+      target: 'pixel-3',
+      metric: 'latency',
+      unit: 'ms',
+      value: 11.4,
+      interval: [expect.closeTo(11.4 * 0.9, 9), expect.closeTo(11.4 * 1.1, 9)],
+      ood: false,
+      ood_reasons: [],
+    });
     expect(j.models.find((m) => m.file === 'models/broken.onnx')!.errors).toHaveLength(1);
     expect(JSON.parse(JSON.stringify(j))).toEqual(j);
   });

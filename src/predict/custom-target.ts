@@ -507,75 +507,87 @@ export function calibrateHead(examples: CalibrationExample[], model: PerfSageMod
   const n = examples.length;
   const D = base.w1.length / base.b1.length;
 
-  let head: HeadWeights = start;
-  let lossStart = NaN;
-  let lossEnd = NaN;
-  tf.tidy(() => {
-    const enc = stackEncoded(encs, D);
-    const init = headTensors(start);
-    const names = (o.tuneFirstLayer ? ['w1', 'b1', 'w2', 'b2', 'overhead'] : ['w2', 'b2', 'overhead']) as Array<keyof HeadWeights & keyof HeadParams>;
-    const vars = Object.fromEntries(names.map((k) => [k, tf.variable(init[k] as tf.Tensor, true)])) as Record<string, tf.Variable>;
-    const params = (): HeadParams => ({
-      w1: (vars.w1 ?? init.w1) as tf.Tensor2D,
-      b1: (vars.b1 ?? init.b1) as tf.Tensor1D,
-      w2: (vars.w2 ?? init.w2) as tf.Tensor2D,
-      b2: (vars.b2 ?? init.b2) as tf.Tensor1D,
-      overhead: (vars.overhead ?? init.overhead) as tf.Tensor1D,
-      scale: start.scale,
-    });
-    const scale = tf.tensor1d([start.scale]);
-    // With w1, b1 frozen the hidden activations are constant: compute them once.
-    const zFixed = o.tuneFirstLayer ? undefined : (tf.relu(tf.add(tf.matMul(enc.hx, init.w1), init.b1)) as tf.Tensor2D);
-    const first = o.tuneFirstLayer ? frozenInputLinear(enc.hx) : undefined;
-    const yT = tf.tensor2d(y, [n, 1]);
-    const fitLoss = (): tf.Scalar => {
+  type Tunable = Array<keyof HeadWeights & keyof HeadParams>;
+  /** One fine-tuning stage from `start` (Adam, full batch, L2 pull toward `start`, best iterate kept). */
+  const fineTune = (start: HeadWeights, stage: { names: Tunable; steps: number; lr: number; decay: number }): { head: HeadWeights; lossStart: number; lossEnd: number } => {
+    let head: HeadWeights = start;
+    let lossStart = NaN;
+    let lossEnd = NaN;
+    tf.tidy(() => {
+      const enc = stackEncoded(encs, D);
+      const init = headTensors(start);
+      const names = stage.names;
+      const vars = Object.fromEntries(names.map((k) => [k, tf.variable(init[k] as tf.Tensor, true)])) as Record<string, tf.Variable>;
+      const params = (): HeadParams => ({
+        w1: (vars.w1 ?? init.w1) as tf.Tensor2D,
+        b1: (vars.b1 ?? init.b1) as tf.Tensor1D,
+        w2: (vars.w2 ?? init.w2) as tf.Tensor2D,
+        b2: (vars.b2 ?? init.b2) as tf.Tensor1D,
+        overhead: (vars.overhead ?? init.overhead) as tf.Tensor1D,
+        scale: start.scale,
+      });
+      const scale = tf.tensor1d([start.scale]);
+      // With w1, b1 frozen the hidden activations are constant: compute them once.
+      const zFixed = names.includes('w1') ? undefined : (tf.relu(tf.add(tf.matMul(enc.hx, init.w1), init.b1)) as tf.Tensor2D);
+      const first = names.includes('w1') ? frozenInputLinear(enc.hx) : undefined;
+      const yT = tf.tensor2d(y, [n, 1]);
+      const fitLoss = (): tf.Scalar => {
+        const p = params();
+        const z = zFixed ?? (tf.relu(tf.add(first!(p.w1), p.b1)) as tf.Tensor2D);
+        const total = rateReadout(z, enc, p, tf.mul(tf.softplus(p.overhead), scale) as tf.Tensor1D, scale, thinLinear).total;
+        return tf.mean(tf.square(tf.sub(tf.log(tf.maximum(total, 1e-9)), yT))) as tf.Scalar;
+      };
+      lossStart = fitLoss().dataSync()[0] as number;
+      const lambda = stage.decay / n;
+      const opt = tf.train.adam(stage.lr);
+      // Keep the iterate with the lowest objective (Adam's first steps move every weight by ~lr
+      // even when the start is already right). `minimize` returns the objective of the weights
+      // before its update, so those are the ones kept.
+      const objective = (): tf.Scalar => {
+        let loss = fitLoss();
+        for (const k of names) loss = tf.add(loss, tf.mul(lambda, tf.sum(tf.square(tf.sub(vars[k] as tf.Variable, init[k] as tf.Tensor))))) as tf.Scalar;
+        return loss;
+      };
+      let best = Infinity;
+      let bestVals: tf.Tensor[] = [];
+      const consider = (cost: number, vals: tf.Tensor[]): void => {
+        if (cost < best) {
+          best = cost;
+          tf.dispose(bestVals);
+          bestVals = vals;
+        } else tf.dispose(vals);
+      };
+      for (let s = 0; s < stage.steps; s++) {
+        const before = tf.tidy(() => names.map((k) => tf.clone(vars[k] as tf.Variable)));
+        const cost = opt.minimize(objective, true, Object.values(vars)) as tf.Scalar;
+        consider(cost.dataSync()[0] as number, before);
+        cost.dispose();
+      }
+      consider(tf.tidy(() => objective().dataSync()[0] as number), tf.tidy(() => names.map((k) => tf.clone(vars[k] as tf.Variable))));
+      names.forEach((k, i) => (vars[k] as tf.Variable).assign(bestVals[i] as tf.Tensor));
+      tf.dispose(bestVals);
+      lossEnd = fitLoss().dataSync()[0] as number;
       const p = params();
-      const z = zFixed ?? (tf.relu(tf.add(first!(p.w1), p.b1)) as tf.Tensor2D);
-      const total = rateReadout(z, enc, p, tf.mul(tf.softplus(p.overhead), scale) as tf.Tensor1D, scale, thinLinear).total;
-      return tf.mean(tf.square(tf.sub(tf.log(tf.maximum(total, 1e-9)), yT))) as tf.Scalar;
-    };
-    lossStart = fitLoss().dataSync()[0] as number;
-    const lambda = o.decay / n;
-    const opt = tf.train.adam(o.lr);
-    // Keep the iterate with the lowest objective (Adam's first steps move every weight by ~lr
-    // even when the start is already right). `minimize` returns the objective of the weights
-    // before its update, so those are the ones kept.
-    const objective = (): tf.Scalar => {
-      let loss = fitLoss();
-      for (const k of names) loss = tf.add(loss, tf.mul(lambda, tf.sum(tf.square(tf.sub(vars[k] as tf.Variable, init[k] as tf.Tensor))))) as tf.Scalar;
-      return loss;
-    };
-    let best = Infinity;
-    let bestVals: tf.Tensor[] = [];
-    const consider = (cost: number, vals: tf.Tensor[]): void => {
-      if (cost < best) {
-        best = cost;
-        tf.dispose(bestVals);
-        bestVals = vals;
-      } else tf.dispose(vals);
-    };
-    for (let s = 0; s < o.steps; s++) {
-      const before = tf.tidy(() => names.map((k) => tf.clone(vars[k] as tf.Variable)));
-      const cost = opt.minimize(objective, true, Object.values(vars)) as tf.Scalar;
-      consider(cost.dataSync()[0] as number, before);
-      cost.dispose();
-    }
-    consider(tf.tidy(() => objective().dataSync()[0] as number), tf.tidy(() => names.map((k) => tf.clone(vars[k] as tf.Variable))));
-    names.forEach((k, i) => (vars[k] as tf.Variable).assign(bestVals[i] as tf.Tensor));
-    tf.dispose(bestVals);
-    lossEnd = fitLoss().dataSync()[0] as number;
-    const p = params();
-    head = {
-      w1: Float32Array.from(p.w1.dataSync()),
-      b1: Float32Array.from(p.b1.dataSync()),
-      w2: Float32Array.from(p.w2.dataSync()),
-      b2: Float32Array.from(p.b2.dataSync()),
-      overhead: Float32Array.from(p.overhead.dataSync()),
-      scale: start.scale,
-    };
-    opt.dispose();
-    for (const v of Object.values(vars)) v.dispose();
-  });
+      head = {
+        w1: Float32Array.from(p.w1.dataSync()),
+        b1: Float32Array.from(p.b1.dataSync()),
+        w2: Float32Array.from(p.w2.dataSync()),
+        b2: Float32Array.from(p.b2.dataSync()),
+        overhead: Float32Array.from(p.overhead.dataSync()),
+        scale: start.scale,
+      };
+      opt.dispose();
+      for (const v of Object.values(vars)) v.dispose();
+    });
+    return { head, lossStart, lossEnd };
+  };
+  // Stage 1: the three log-rate biases and the overhead only (a per-MAC, per-byte and per-node
+  // rescale of the base head: 4 parameters, safe with 10 measurements); stage 2: the whole head.
+  const s1 = fineTune(start, { names: ['b2', 'overhead'], steps: 150, lr: 0.05, decay: 0 });
+  const s2 = fineTune(s1.head, { names: o.tuneFirstLayer ? ['w1', 'b1', 'w2', 'b2', 'overhead'] : ['w2', 'b2', 'overhead'], steps: o.steps, lr: o.lr, decay: o.decay });
+  const head = s2.head;
+  const lossStart = s1.lossStart;
+  const lossEnd = s2.lossEnd;
   return { head, loss: { start: lossStart, end: lossEnd }, rescale };
 }
 

@@ -14,7 +14,8 @@ import { analyzeModel } from '../src/core/analyze.ts';
 import { extractFeatures } from '../src/cost/features.ts';
 import type { GnnGraph } from '../src/predict/batch.ts';
 import type { ModelAnalysis } from '../src/core/types.ts';
-import { buildNb201Onnx } from '../src/synth/nb201.ts';
+import { buildNb201Onnx, type Nb201Task } from '../src/synth/nb201.ts';
+import { buildNb201Tflite } from '../src/synth/nb201-tflite.ts';
 import { buildGraphStore, REPO_ROOT, storeGraph, type GraphStore } from './graph-store.ts';
 
 export { REPO_ROOT };
@@ -110,9 +111,16 @@ export function readNb201Csv(dir: string): CsvTable {
  */
 export type ZeroEdges = 'fold' | 'keep' | 'hybrid';
 
-/** The analysis of an NB201 arch as the training set builds it (shape-only weights). */
-export function analyseNb201(archStr: string, zeroEdges: ZeroEdges = 'hybrid'): ModelAnalysis {
-  const build = (z: 'fold' | 'keep'): ModelAnalysis => analyzeModel(buildNb201Onnx(archStr, { weights: 'external', zeroEdges: z }), `nb201:${archStr}`);
+/**
+ * The analysis of an NB201 arch as the training set builds it (shape-only weights), as ONNX
+ * (`buildNb201Onnx`) or as a TFLite converter writes it (`buildNb201Tflite`), for a task.
+ */
+export function analyseNb201(archStr: string, zeroEdges: ZeroEdges = 'hybrid', opts: { task?: Nb201Task; format?: 'onnx' | 'tflite' } = {}): ModelAnalysis {
+  const task = opts.task ?? 'cifar10';
+  const build = (z: 'fold' | 'keep'): ModelAnalysis =>
+    opts.format === 'tflite'
+      ? analyzeModel(buildNb201Tflite(archStr, { task, weights: 'external', zeroEdges: z }), `nb201-${task}:${archStr}.tflite`)
+      : analyzeModel(buildNb201Onnx(archStr, { task, weights: 'external', zeroEdges: z }), `nb201-${task}:${archStr}`);
   if (zeroEdges !== 'hybrid') return build(zeroEdges);
   const folded = build('fold');
   return folded.nodes === 0 ? folded : build('keep');

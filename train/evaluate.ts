@@ -14,25 +14,22 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { markdownTable } from 'markdown-table';
 import { analyzeModel } from '../src/core/analyze.ts';
 import type { Metric, ModelAnalysis } from '../src/core/types.ts';
-import { extractFeatures } from '../src/cost/features.ts';
 import { measureFiles, RuntimeMissingError } from '../src/measure/ort.ts';
 import { initBackend } from '../src/predict/backend.ts';
-import { makeBatch, type GnnGraph } from '../src/predict/batch.ts';
 import type { PerfSageModel } from '../src/predict/perfsage.ts';
 import { createPredictor } from '../src/predict/predictor.ts';
 import type { TargetsFile } from '../src/predict/targets.ts';
 import { decodeModel, type WeightsFile } from '../src/predict/weights-io.ts';
-import { buildNb201Tflite } from '../src/synth/nb201-tflite.ts';
 import type { Nb201Task } from '../src/synth/nb201.ts';
+import { gnnGraphOf } from '../src/predict/custom-target.ts';
 import { buildEfficientNetOnnx } from '../src/synth/efficientnet.ts';
 import { fitAdditive, fitFlopsLinear, fitMlp, graphLevelFeatures, opTableRow } from './baselines.ts';
 import { loadCorpus, SOURCE_FAMILIES, sourceSplit, type Corpus, type CorpusSource, type HeadDef, type LabelKind } from './corpus.ts';
-import { argValue, REPO_ROOT, resolveDataDir } from './dataset.ts';
-import { predictArchs } from './infer.ts';
+import { analyseNb201, argValue, REPO_ROOT, resolveDataDir } from './dataset.ts';
+import { predictArchs, predictGraphs } from './infer.ts';
 import { accuracy, MIN_MS, type Accuracy } from './metrics.ts';
 import { corpusTable, spliceCard } from './model-card.ts';
 
@@ -271,30 +268,6 @@ function headRows(head: HeadDef, evals: SourceEval[], modelHeads: string[]): { p
 // ---------------------------------------------------------------------------------------------
 // TFLite and real-model helpers
 
-/** Predicted totals [graphs.length, T] for in-memory GNN graphs, in batches. */
-function predictGraphs(model: PerfSageModel, graphs: GnnGraph[], batchSize = 256): Float64Array {
-  const T = model.config.heads.length;
-  const out = new Float64Array(graphs.length * T);
-  for (let s = 0; s < graphs.length; s += batchSize) {
-    const batch = makeBatch(graphs.slice(s, s + batchSize), model.config.featMean, model.config.featStd);
-    out.set(tf.tidy(() => model.forward(batch).total.dataSync()), s * T);
-  }
-  return out;
-}
-
-function gnnGraph(a: ModelAnalysis): GnnGraph {
-  const f = extractFeatures(a);
-  return { n: f.nodeIndex.length, x: f.x, edgeSrc: f.edgeSrc, edgeDst: f.edgeDst };
-}
-
-/** The analysis of an NB201 arch written as TFLite; `hybrid`: folded when empty, else kept. */
-function analyseTflite(arch: string, task: Nb201Task, zeroEdges: 'fold' | 'keep' | 'hybrid'): ModelAnalysis {
-  const build = (z: 'fold' | 'keep'): ModelAnalysis => analyzeModel(buildNb201Tflite(arch, { task, zeroEdges: z, weights: 'external' }), `nb201-${task}.tflite`);
-  if (zeroEdges !== 'hybrid') return build(zeroEdges);
-  const folded = build('fold');
-  return folded.nodes === 0 ? folded : build('keep');
-}
-
 /** Every `.onnx` file under `dir`, sorted. */
 function onnxFiles(dir: string): string[] {
   const out: string[] = [];
@@ -507,7 +480,7 @@ async function main(): Promise<void> {
         pos = Array.from({ length: args.tfliteLimit }, (_, k) => Math.floor(k * step));
       }
       const t0 = performance.now();
-      const graphs = pos.map((i) => gnnGraph(analyseTflite(e.src.keys[e.test[i] as number] as string, p.task, p.zero)));
+      const graphs = pos.map((i) => gnnGraphOf(analyseNb201(e.src.keys[e.test[i] as number] as string, p.zero, { task: p.task, format: 'tflite' })));
       seconds += (performance.now() - t0) / 1000;
       built += graphs.length;
       const pt = predictGraphs(shipped.model, graphs);

@@ -2,26 +2,33 @@
  * Batched GNN inference over dataset archs (training-time evaluation and `npm run evaluate`).
  */
 import * as tf from '@tensorflow/tfjs';
-import { makeBatch } from '../src/predict/batch.ts';
+import { makeBatch, type GnnGraph } from '../src/predict/batch.ts';
 import type { PerfSageModel } from '../src/predict/perfsage.ts';
 import { storeGraph as archGraph, type GraphStore } from './graph-store.ts';
 
 /**
- * Predicted totals (ms) for archs `idx` (positions into the dataset), all heads.
+ * Predicted totals (ms or mJ per head) of in-memory GNN graphs, in batches.
+ * @returns row-major [graphs.length, T]
+ */
+export function predictGraphs(model: PerfSageModel, graphs: readonly GnnGraph[], batchSize = 256): Float64Array {
+  const T = model.config.heads.length;
+  const out = new Float64Array(graphs.length * T);
+  for (let s = 0; s < graphs.length; s += batchSize) {
+    const batch = makeBatch(graphs.slice(s, s + batchSize), model.config.featMean, model.config.featStd);
+    out.set(tf.tidy(() => model.forward(batch).total.dataSync()), s * T);
+  }
+  return out;
+}
+
+/**
+ * Predicted totals for graphs `idx` (positions into the store), all heads, built a batch at a time.
  * @returns row-major [idx.length, T]
  */
 export function predictArchs(model: PerfSageModel, ds: GraphStore, idx: readonly number[], batchSize = 256): Float64Array {
   const T = model.config.heads.length;
   const out = new Float64Array(idx.length * T);
   for (let s = 0; s < idx.length; s += batchSize) {
-    const part = idx.slice(s, s + batchSize);
-    const batch = makeBatch(
-      part.map((a) => archGraph(ds, a)),
-      model.config.featMean,
-      model.config.featStd,
-    );
-    const tot = tf.tidy(() => model.forward(batch).total.dataSync());
-    out.set(tot, s * T);
+    out.set(predictGraphs(model, idx.slice(s, s + batchSize).map((a) => archGraph(ds, a)), batchSize), s * T);
   }
   return out;
 }

@@ -2,7 +2,7 @@
  * Mini-batches for the GNN: several graphs flattened into one node matrix [ΣN_i, F] with block
  * diagonal aggregation matrices, so every layer is a 2-D matMul (see sparse.ts for why).
  */
-import { FEATURE_NAMES } from '../cost/features.ts';
+import { FEATURE_NAMES, type GraphFeatures } from '../cost/features.ts';
 import { meanAggregationCsr, type Csr } from './sparse.ts';
 
 const COL_MACS = FEATURE_NAMES.indexOf('log1p_macs');
@@ -17,6 +17,11 @@ export interface GnnGraph {
   /** Directed data edges producer → consumer ([E] each, local indices). */
   edgeSrc: Int32Array;
   edgeDst: Int32Array;
+}
+
+/** The GNN input of a graph's features (rows and data edges). */
+export function toGnnGraph(f: GraphFeatures): GnnGraph {
+  return { n: f.nodeIndex.length, x: f.x, edgeSrc: f.edgeSrc, edgeDst: f.edgeDst };
 }
 
 /** Several graphs as one disjoint union. */

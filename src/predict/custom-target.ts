@@ -27,7 +27,7 @@ import type { ModelAnalysis } from '../core/types.ts';
 import { accuracy, type Accuracy } from './accuracy.ts';
 import { extractFeatures } from '../cost/features.ts';
 import { quantile } from '../measure/stats.ts';
-import { makeBatch, type GnnGraph } from './batch.ts';
+import { makeBatch, type GnnGraph, toGnnGraph } from './batch.ts';
 import { emptyReadout, headReadout, rateReadout, type HeadParams, type PerfSageEncoding, type PerfSageModel } from './perfsage.ts';
 import { sparseMatMulOp, type Csr } from './sparse.ts';
 
@@ -353,8 +353,7 @@ export interface EncodedGraph {
 
 /** GNN input of an analysis (features of src/cost/features.ts). */
 export function gnnGraphOf(analysis: ModelAnalysis): GnnGraph {
-  const f = extractFeatures(analysis);
-  return { n: f.nodeIndex.length, x: f.x, edgeSrc: f.edgeSrc, edgeDst: f.edgeDst };
+  return toGnnGraph(extractFeatures(analysis));
 }
 
 /** Runs the frozen encoder over graphs, `chunk` graphs per batch. */

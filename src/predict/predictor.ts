@@ -8,7 +8,7 @@ import { ConfigError, UnknownTargetError } from '../core/errors.ts';
 import type { Metric, ModelAnalysis, Prediction, Predictor, TargetInfo } from '../core/types.ts';
 import { extractFeatures } from '../cost/features.ts';
 import { initBackend } from './backend.ts';
-import { makeBatch } from './batch.ts';
+import { makeBatch, toGnnGraph } from './batch.ts';
 import { checkCustomTarget, headFromJson, headTensors, type CustomTarget, type HeadWeights } from './custom-target.ts';
 import { oodReasons, rangesOf } from './ood.ts';
 import { emptyReadout, headReadout, type PerfSageModel } from './perfsage.ts';
@@ -48,7 +48,7 @@ export function runGnn(model: PerfSageModel, analysis: ModelAnalysis, targets: T
     }
     return r;
   };
-  const batch = makeBatch([{ n: f.nodeIndex.length, x: f.x, edgeSrc: f.edgeSrc, edgeDst: f.edgeDst }], model.config.featMean, model.config.featStd);
+  const batch = makeBatch([toGnnGraph(f)], model.config.featMean, model.config.featStd);
   let node = new Float32Array(0);
   let overhead = new Float32Array(0);
   const custom: GnnResult['custom'] = {};

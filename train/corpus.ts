@@ -13,7 +13,7 @@
  *   whose zero branches the converter folded away; onnxruntime and PyTorch Mobile executed them
  *   (the all-`none` cell: 0.003 ms on LiteRT, 10.7 ms on onnxruntime): each family of heads reads
  *   the graph built the way its runtime ran it.
- * - `random`: the cpu-onnxruntime set (train/data/cpu-onnxruntime.csv, committed): 5,000 graphs of
+ * - `random`: the cpu-onnxruntime set (train/data/cpu-onnxruntime.csv, committed): 5,625 graphs of
  *   src/synth/random measured with onnxruntime-node, 1 thread, on this machine class.
  *
  * Split: NB201-indexed sources (nb201, nb360) by `splitOf(arch_idx)` of train/dataset.ts, so an
@@ -227,7 +227,7 @@ export function loadCorpus(dataDir: string, families: readonly SourceFamily[] = 
       split: keys.map((k) => splitOf(keyIndex(k))),
       labels: { 'cpu-onnxruntime/latency': Float64Array.from(rows, (r) => r.ms) },
       kind: { 'cpu-onnxruntime/latency': 'end-to-end' },
-      inputSizes: ['various (src/synth/random: 8 families)'],
+      inputSizes: ['various (src/synth/random: 9 families)'],
       source: 'EdgePerf random graphs (src/synth/random) measured with onnxruntime-node 1.30, 1 thread, on the CI machine class (train/data/cpu-onnxruntime.csv)',
       license: 'MIT',
     });

@@ -83,7 +83,7 @@ const NB360_META: Record<string, TargetMeta> = {
     runtime: 'onnxruntime-node 1.30.0 CPUExecutionProvider, graph optimizations all, median of 30 runs after 5 warm-ups',
     threads: 1,
     batch: 1,
-    source: 'EdgePerf random graphs (src/synth/random, 8 families) measured by train/measure-random.ts; train/data/cpu-onnxruntime.csv',
+    source: 'EdgePerf random graphs (src/synth/random, 9 families) measured by train/measure-random.ts; train/data/cpu-onnxruntime.csv',
     license: 'MIT',
   },
 };

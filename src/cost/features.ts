@@ -153,7 +153,11 @@ function spatialOf(t: TensorInfo | undefined, layout: Graph['layout']): number {
  * trained on (TFLite and TF.js classifier heads write them the other way):
  * - `ReduceMean` over exactly the spatial axes of a rank ≥ 3 input → `GlobalAveragePool`
  *   (TFLite `MEAN` over [1, 2], Keras GlobalAveragePooling2D);
- * - `Reshape` from rank ≥ 3 to rank 2 keeping the batch dim → `Flatten`.
+ * - `Reshape` from rank ≥ 3 to rank 2 keeping the batch dim → `Flatten`;
+ * - `Sum` of two or more inputs → `Add` (ONNX Sum-8 of two inputs is Add-7 with the same
+ *   broadcasting; Caffe2 exports such as the zoo ResNet-50 write residual adds as `Sum`, TFLite
+ *   `ADD_N` / TF.js `AddN` read as `Sum`). An n-ary Sum reads as one Add row whose input bytes
+ *   count every input.
  */
 export function canonicalOp(node: Node, graph: Graph): string {
   if (node.op === 'ReduceMean') {
@@ -172,6 +176,7 @@ export function canonicalOp(node: Node, graph: Graph): string {
     const y = dims(graph.tensors.get(node.outputs[0] ?? '')?.shape);
     if (x && y && x.length >= 3 && y.length === 2 && y[0] === x[0]) return 'Flatten';
   }
+  if (node.op === 'Sum' && node.inputs.filter((i) => i !== '').length >= 2) return 'Add';
   return node.op;
 }
 

@@ -130,6 +130,8 @@ export interface MeasureResult {
 export interface ModelInput {
   file: string;
   bytes: Uint8Array;
+  /** Shapes of this model's inputs by name (overrides `MeasureOptions.inputShapes`). */
+  inputShapes?: Record<string, number[]>;
 }
 
 /** A file that could not be measured, with the reason. */
@@ -224,7 +226,7 @@ export async function measureModels(models: ModelInput[], opts: MeasureOptions =
       const metas = session.inputMetadata ?? session.inputNames.map((name) => ({ name, isTensor: true }) as OrtValueMetadata);
       for (const meta of metas) {
         if (!meta.isTensor || !meta.type) throw new Error(`input '${meta.name}' is not a tensor with a known type`);
-        feeds[meta.name] = randomTensor(ort, meta.type, concreteDims(meta, opts.inputShapes), rand);
+        feeds[meta.name] = randomTensor(ort, meta.type, concreteDims(meta, m.inputShapes ?? opts.inputShapes), rand);
       }
       for (let i = 0; i < warmup; i++) await session.run(feeds);
       loaded.push({ file: m.file, session, feeds, samples: [] });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadOrt, measureFiles, RuntimeMissingError } from '../../src/measure/ort.ts';
+import { loadOrt, measureFiles, measureModels, RuntimeMissingError } from '../../src/measure/ort.ts';
 import { buildRandomOnnx } from '../../src/synth/random/index.ts';
 
 const ortMissing = await loadOrt().then(
@@ -43,5 +43,19 @@ describe('measure with onnxruntime-node', () => {
     }
     const off = await measureFiles([a], { runs: 3, warmup: 0, optimize: false });
     expect(off.results[0]?.optimization).toBe('disabled');
+  });
+
+  it.skipIf(ortMissing !== '')('applies a model\'s own inputShapes to that model only', async () => {
+    const mlp = buildRandomOnnx('mlp', 0);
+    const { results, failures } = await measureModels(
+      [
+        { file: 'wrong-shape.onnx', bytes: mlp, inputShapes: { input: [1, 3] } },
+        { file: 'as-declared.onnx', bytes: mlp },
+      ],
+      { runs: 2, warmup: 1 },
+    );
+    expect(results.map((r) => r.file)).toEqual(['as-declared.onnx']);
+    expect(failures.map((f) => f.file)).toEqual(['wrong-shape.onnx']);
+    expect(failures[0]?.error).toMatch(/wrong-shape\.onnx: onnxruntime could not run it: .*(dimension|shape)/i);
   });
 });

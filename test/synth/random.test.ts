@@ -12,8 +12,21 @@ const ortMissing = await loadOrt().then(
 );
 
 describe('synth random', () => {
-  it('has the eight families of issue #5', () => {
-    expect([...FAMILIES].sort()).toEqual(['audio-1d', 'inception', 'mlp', 'mobilenet', 'plain-conv', 'resnet', 'transformer', 'unet']);
+  it('has the eight families of issue #5 and classic (LRN-era CNNs)', () => {
+    expect([...FAMILIES].sort()).toEqual(['audio-1d', 'classic', 'inception', 'mlp', 'mobilenet', 'plain-conv', 'resnet', 'transformer', 'unet']);
+  });
+
+  it('classic: LRN after the stem in most samples, wide Gemm classifiers in some', () => {
+    const graphs = SEEDS.map((seed) => analyzeModel(buildRandomOnnx('classic', seed, 'external'), `classic-${seed}.onnx`).graph);
+    const withLrn = graphs.filter((g) => g.nodes.some((n) => n.op === 'LRN'));
+    expect(withLrn.length).toBeGreaterThanOrEqual(6);
+    for (const g of withLrn) {
+      const lrn = g.nodes.find((n) => n.op === 'LRN');
+      expect(lrn?.attrs['size']).toBe(5);
+    }
+    const gemms = graphs.map((g) => g.nodes.filter((n) => n.op === 'Gemm').length);
+    expect(gemms.filter((c) => c === 3).length).toBeGreaterThanOrEqual(2);
+    expect(gemms.filter((c) => c === 1).length).toBeGreaterThanOrEqual(2);
   });
 
   it('rejects an unknown family, listing the known ones', () => {

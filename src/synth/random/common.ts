@@ -179,6 +179,15 @@ export class GraphBuilder {
     return { name: this.op(op, [x.name], attrs), shape: [...x.shape.slice(0, 2), ...out] };
   }
 
+  /**
+   * LRN (Local Response Normalization across channels, ONNX LRN): `size` channels, α 1e-4,
+   * β 0.75 (AlexNet's values), `bias` k.
+   */
+  lrn(x: T, size: number, bias = 1): T {
+    const attrs: Parameters<OnnxWriter['node']>[3] = { size, alpha: { float: 1e-4 }, beta: { float: 0.75 }, bias: { float: bias } };
+    return { name: this.op('LRN', [x.name], attrs), shape: x.shape };
+  }
+
   /** GlobalAveragePool: N,C,… → N,C,1,… */
   gap(x: T): T {
     return { name: this.op('GlobalAveragePool', [x.name]), shape: [...x.shape.slice(0, 2), ...x.shape.slice(2).map(() => 1)] };

@@ -8,6 +8,7 @@ import { ConfigError } from '../../core/errors.ts';
 import { type Built, type GraphBuilder, type Rng, sampleInRange } from './common.ts';
 import type { WeightMode } from '../onnx-writer.ts';
 import { audio1d } from './audio-1d.ts';
+import { classic } from './classic.ts';
 import { inception } from './inception.ts';
 import { mlp } from './mlp.ts';
 import { mobilenet } from './mobilenet.ts';
@@ -27,6 +28,7 @@ const SAMPLERS: Record<string, (r: Rng, g: GraphBuilder) => Uint8Array> = {
   mlp,
   transformer,
   'audio-1d': audio1d,
+  classic,
 };
 
 /** Family names, in a fixed order. */

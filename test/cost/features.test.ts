@@ -16,9 +16,8 @@ function residual(join: 'Add' | 'Sum', extra = false): Uint8Array {
 describe('GNN features: exporter spellings', () => {
   it('a two-input Sum (Caffe2 residual adds) gives the same rows as Add', () => {
     const add = extractFeatures(analyzeModel(residual('Add'), 'add.onnx'));
-    const sum = extractFeatures(analyzeModel(residual('Sum'), 'sum.onnx'));
-    expect(Array.from(sum.x)).toEqual(Array.from(add.x));
     const a = analyzeModel(residual('Sum'), 'sum.onnx');
+    expect(Array.from(extractFeatures(a).x)).toEqual(Array.from(add.x));
     const node = a.graph.nodes.find((n) => n.op === 'Sum');
     expect(node && opToken(node, a.graph)).toBe('Add');
   });

@@ -4,7 +4,7 @@
  * (target, metric), and writes models/perfsage/weights.json and targets.json.
  *
  *   npm run train -- [--data DIR] [--sources nb201,fbnet,nb360,random] [--epochs 11] [--hidden 64]
- *                    [--batch 32] [--lr 0.003] [--seed 1] [--minutes 60] [--out DIR] [--limit N]
+ *                    [--batch 32] [--lr 0.003] [--seed 1] [--minutes 75] [--out DIR] [--limit N]
  *                    [--oversample SOURCE=K,...]
  *
  * `--oversample random=2` (the default; `--oversample ''` for none) repeats every training sample
@@ -184,7 +184,7 @@ async function main(): Promise<void> {
   const batchSize = Number(argValue('batch') ?? 32);
   const lr0 = Number(argValue('lr') ?? 0.003);
   const seed = Number(argValue('seed') ?? 1);
-  const minutes = Number(argValue('minutes') ?? 60);
+  const minutes = Number(argValue('minutes') ?? 75);
   const families = (argValue('sources')?.split(',') ?? [...SOURCE_FAMILIES]) as SourceFamily[];
   for (const f of families) if (!(SOURCE_FAMILIES as readonly string[]).includes(f)) throw new Error(`--sources: unknown source '${f}' (known: ${SOURCE_FAMILIES.join(', ')})`);
   const outDir = argValue('out') ?? join(REPO_ROOT, 'models', 'perfsage');

@@ -3,7 +3,7 @@ import { analyzeModel } from '../../src/core/analyze.ts';
 import { ConfigError } from '../../src/core/errors.ts';
 import { extractFeatures } from '../../src/cost/features.ts';
 import { loadOrt, measureModels } from '../../src/measure/ort.ts';
-import { buildRandomOnnx, FAMILIES, RANGES, sampleRandom } from '../../src/synth/random/index.ts';
+import { buildRandomOnnx, FAMILIES, familyRanges, RANGES, sampleRandom } from '../../src/synth/random/index.ts';
 
 const SEEDS = Array.from({ length: 10 }, (_v, i) => i);
 const ortMissing = await loadOrt().then(
@@ -12,8 +12,43 @@ const ortMissing = await loadOrt().then(
 );
 
 describe('synth random', () => {
-  it('has the eight families of issue #5 and classic (LRN-era CNNs)', () => {
-    expect([...FAMILIES].sort()).toEqual(['audio-1d', 'classic', 'inception', 'mlp', 'mobilenet', 'plain-conv', 'resnet', 'transformer', 'unet']);
+  it('has the eight families of issue #5, classic (LRN-era CNNs), detector and batched', () => {
+    expect([...FAMILIES].sort()).toEqual(['audio-1d', 'batched', 'classic', 'detector', 'inception', 'mlp', 'mobilenet', 'plain-conv', 'resnet', 'transformer', 'unet']);
+  });
+
+  it('detector and batched name their own ranges; the others use RANGES', () => {
+    expect(familyRanges('mobilenet')).toBe(RANGES);
+    expect(familyRanges('detector')).toEqual({ minMacs: 5e6, maxMacs: 4e9, minNodes: 30, maxNodes: 700 });
+    expect(familyRanges('batched')).toEqual({ minMacs: 1e6, maxMacs: 1e9, minNodes: 1, maxNodes: 60 });
+  });
+
+  it('detector: DB detectors at 256–640 px and text-line classifiers, exported with unfused BN and decomposed hard-swish', () => {
+    const graphs = Array.from({ length: 20 }, (_v, seed) => analyzeModel(buildRandomOnnx('detector', seed, 'external'), `detector-${seed}.onnx`).graph);
+    const inShape = (g: (typeof graphs)[number]): number[] => g.tensors.get(g.inputs[0] as string)?.shape as number[];
+    const dets = graphs.filter((g) => g.nodes.some((n) => n.op === 'ConvTranspose'));
+    expect(dets.length).toBeGreaterThanOrEqual(8);
+    for (const g of dets) {
+      const [b, c, h, w] = inShape(g);
+      expect([b, c, h === w]).toEqual([1, 3, true]);
+      expect(h).toBeGreaterThanOrEqual(256);
+      expect(g.tensors.get(g.outputs[0] as string)?.shape).toEqual([1, 1, h, w]);
+    }
+    const lines = graphs.filter((g) => g.nodes.some((n) => n.op === 'Softmax'));
+    expect(lines.length + dets.length).toBe(graphs.length);
+    expect(lines.some((g) => (inShape(g)[0] as number) > 1)).toBe(true);
+    for (const g of lines) expect([32, 48]).toContain(inShape(g)[2]);
+    expect(graphs.filter((g) => g.nodes.some((n) => n.op === 'BatchNormalization')).length).toBeGreaterThanOrEqual(8);
+    // Decomposed hard-swish: Clip → Mul → Div with no HardSwish op.
+    const decomposed = graphs.filter((g) => g.nodes.some((n) => n.op === 'Div') && !g.nodes.some((n) => n.op === 'HardSwish'));
+    expect(decomposed.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('batched: every input has batch ≥ 2; single-conv graphs and channel counts off the multiples of 8 occur', () => {
+    const graphs = Array.from({ length: 20 }, (_v, seed) => analyzeModel(buildRandomOnnx('batched', seed, 'external'), `batched-${seed}.onnx`).graph);
+    for (const g of graphs) expect(g.tensors.get(g.inputs[0] as string)?.shape?.[0]).toBeGreaterThanOrEqual(2);
+    expect(graphs.some((g) => g.nodes.length === 1)).toBe(true);
+    const convOut = graphs.flatMap((g) => g.nodes.filter((n) => n.op === 'Conv').map((n) => g.tensors.get(n.outputs[0] as string)?.shape?.[1] as number));
+    expect(convOut.filter((c) => c % 8 !== 0).length).toBeGreaterThan(convOut.length / 2);
   });
 
   it('classic: LRN after the stem in most samples, wide Gemm classifiers in some', () => {
@@ -37,17 +72,18 @@ describe('synth random', () => {
   describe.each([...FAMILIES])('%s', (family) => {
     const built = SEEDS.map((seed) => ({ seed, ...sampleRandom(family, seed) }));
 
-    it('analyses without unknown ops or warnings, MACs and nodes within RANGES', () => {
+    it('analyses without unknown ops or warnings, MACs and nodes within its ranges', () => {
+      const ranges = familyRanges(family);
       for (const b of built) {
         const a = analyzeModel(b.bytes, `${family}-${b.seed}.onnx`);
         expect(a.unsupportedOps, `${family}-${b.seed}`).toEqual([]);
         expect(a.warnings, `${family}-${b.seed}`).toEqual([]);
-        expect(a.macs).toBeGreaterThanOrEqual(RANGES.minMacs);
-        expect(a.macs).toBeLessThanOrEqual(RANGES.maxMacs);
+        expect(a.macs).toBeGreaterThanOrEqual(ranges.minMacs);
+        expect(a.macs).toBeLessThanOrEqual(ranges.maxMacs);
         // The generator's own MAC bookkeeping agrees with the analyser's op registry.
         expect(a.macs).toBe(b.macs);
-        expect(a.nodes).toBeGreaterThanOrEqual(RANGES.minNodes);
-        expect(a.nodes).toBeLessThanOrEqual(RANGES.maxNodes);
+        expect(a.nodes).toBeGreaterThanOrEqual(ranges.minNodes);
+        expect(a.nodes).toBeLessThanOrEqual(ranges.maxNodes);
       }
     });
 

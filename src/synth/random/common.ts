@@ -104,16 +104,19 @@ export class GraphBuilder {
   /**
    * Conv over NC(spatial…) `x` (1-D or 2-D), BN folded into weight + bias, `same` padding
    * (k−1)/2·dilation each side; He-normal weights so activations stay O(1).
+   * @param opts `bias: false` writes no bias input (a BatchNormalization follows, as exporters
+   *   that leave BN unfused write it); `pad: 'valid'` pads nothing
    */
-  conv(x: T, cout: number, k: number, stride = 1, group = 1, dilation = 1): T {
+  conv(x: T, cout: number, k: number, stride = 1, group = 1, dilation = 1, opts: { bias?: boolean; pad?: 'same' | 'valid' } = {}): T {
     const cin = x.shape[1] as number;
     const sp = x.shape.slice(2);
-    const pad = ((k - 1) >> 1) * dilation;
+    const pad = opts.pad === 'valid' ? 0 : ((k - 1) >> 1) * dilation;
     const ks = sp.map(() => k);
     const wt = this.weight([cout, cin / group, ...ks], Math.sqrt(2 / ((cin / group) * k ** sp.length)));
-    const b = this.weight([cout], 0.05);
+    const inputs = [x.name, wt];
+    if (opts.bias !== false) inputs.push(this.weight([cout], 0.05));
     const out = sp.map((d) => Math.floor((d + 2 * pad - dilation * (k - 1) - 1) / stride) + 1);
-    const name = this.op('Conv', [x.name, wt, b], {
+    const name = this.op('Conv', inputs, {
       dilations: sp.map(() => dilation),
       group,
       kernel_shape: ks,
@@ -125,13 +128,44 @@ export class GraphBuilder {
     return { name, shape };
   }
 
-  /** ConvTranspose kernel k = stride = s (exact ×s upsampling), with bias. */
-  convTranspose(x: T, cout: number, s: number): T {
+  /**
+   * BatchNormalization (inference form, ONNX opset ≥ 9) with seeded scale/bias/mean and positive
+   * variance, as exporters that do not fold BN into the conv write it (PaddlePaddle, some
+   * PyTorch exports with `do_constant_folding=False`).
+   */
+  batchNorm(x: T): T {
+    const c = x.shape[1] as number;
+    const scale = this.weight([c], 0.1, 1);
+    const bias = this.weight([c], 0.05);
+    const mean = this.weight([c], 0.05);
+    const v = this.weight([c], 0.1, 1, true);
+    return { name: this.op('BatchNormalization', [x.name, scale, bias, mean, v], { epsilon: { float: 1e-5 } }), shape: x.shape };
+  }
+
+  /**
+   * Hard-swish written out as paddle2onnx and older torch.onnx exports write it, without the
+   * opset-14 HardSwish op: x · Clip(x + 3, 0, 6) / 6 (Add, Clip, Mul, Div; Howard et al. 2019,
+   * MobileNetV3 eq. 2).
+   */
+  hardSwishDecomposed(x: T): T {
+    const shifted = this.binary('Add', x, this.floats([3], []));
+    const clipped = { name: this.op('Clip', [shifted.name, this.floats([0], []), this.floats([6], [])]), shape: x.shape };
+    return this.binary('Div', this.binary('Mul', x, clipped), this.floats([6], []));
+  }
+
+  /** Learnable affine block (PP-LCNetV3): x · a + b with scalar a, b (Mul, Add). */
+  affine(x: T): T {
+    return this.binary('Add', this.binary('Mul', x, this.weight([1], 0.1, 1)), this.weight([1], 0.05));
+  }
+
+  /** ConvTranspose kernel k = stride = s (exact ×s upsampling), with bias unless `bias` is false. */
+  convTranspose(x: T, cout: number, s: number, bias = true): T {
     const cin = x.shape[1] as number;
     const sp = x.shape.slice(2);
     const wt = this.weight([cin, cout, ...sp.map(() => s)], Math.sqrt(1 / cin));
-    const b = this.weight([cout], 0.05);
-    const name = this.op('ConvTranspose', [x.name, wt, b], { kernel_shape: sp.map(() => s), strides: sp.map(() => s) });
+    const inputs = [x.name, wt];
+    if (bias) inputs.push(this.weight([cout], 0.05));
+    const name = this.op('ConvTranspose', inputs, { kernel_shape: sp.map(() => s), strides: sp.map(() => s) });
     this.macs += numel(x.shape) * cout * s ** sp.length;
     return { name, shape: [x.shape[0] as number, cout, ...sp.map((d) => d * s)] };
   }
@@ -278,8 +312,16 @@ export function numel(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** Bounds every family's samples are held to: MACs and compute-node counts. */
-export const RANGES = { minMacs: 1e6, maxMacs: 2e9, minNodes: 10, maxNodes: 400 } as const;
+/** MAC and compute-node bounds a family's samples are held to. */
+export interface Ranges {
+  minMacs: number;
+  maxMacs: number;
+  minNodes: number;
+  maxNodes: number;
+}
+
+/** Bounds the families' samples are held to unless a family names its own: MACs and compute-node counts. */
+export const RANGES: Ranges = { minMacs: 1e6, maxMacs: 2e9, minNodes: 10, maxNodes: 400 };
 
 /** What a family's sampler returns: the encoded model and its tracked size. */
 export interface Built {
@@ -290,7 +332,7 @@ export interface Built {
 
 /**
  * Runs `sample` on attempt seeds derived from `seed` until the graph's MACs and node count fall
- * in `RANGES` (a pure function of `seed`: rejection sampling over a fixed sequence of attempts).
+ * in `ranges` (default `RANGES`; a pure function of `seed`: rejection sampling over a fixed sequence of attempts).
  * Candidates are first built shape-only (no weight data), and the accepted one is rebuilt from
  * the same attempt seed with real seeded weights.
  * @param sample builds one candidate from an architecture `Rng` and a weight seed
@@ -298,12 +340,12 @@ export interface Built {
  *   shape-only build (the same graph, no weight data: for featurising, 10–50× cheaper)
  * @throws Error when 200 attempts all miss (a family whose ranges cannot be met: a bug)
  */
-export function sampleInRange(family: string, seed: number, sample: (r: Rng, g: GraphBuilder) => Uint8Array, weights: WeightMode = 'random'): Built {
+export function sampleInRange(family: string, seed: number, sample: (r: Rng, g: GraphBuilder) => Uint8Array, weights: WeightMode = 'random', ranges: Ranges = RANGES): Built {
   for (let attempt = 0; attempt < 200; attempt++) {
     const archSeed = (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(attempt + 1, 0x85ebca6b)) >>> 0;
     const dry = new GraphBuilder(0, 'external');
     const dryBytes = sample(new Rng(archSeed), dry);
-    if (dry.macs >= RANGES.minMacs && dry.macs <= RANGES.maxMacs && dry.nodes >= RANGES.minNodes && dry.nodes <= RANGES.maxNodes) {
+    if (dry.macs >= ranges.minMacs && dry.macs <= ranges.maxMacs && dry.nodes >= ranges.minNodes && dry.nodes <= ranges.maxNodes) {
       if (weights === 'external') return { bytes: dryBytes, macs: dry.macs, nodes: dry.nodes };
       const g = new GraphBuilder((archSeed ^ 0x5bd1e995) >>> 0);
       const bytes = sample(new Rng(archSeed), g);

@@ -54,8 +54,10 @@ beforeAll(async () => {
   await initBackend();
   model = loadBundledModel();
   examples = [];
+  // The nine families the bundled cpu-onnxruntime head was trained on (train/README.md): the
+  // calibration tests below are about fitting a device, not about unseen graph families.
   for (let s = 0; s < 4; s++) {
-    for (const f of FAMILIES) {
+    for (const f of FAMILIES.slice(0, 9)) {
       const a = analyzeModel(buildRandomOnnx(f, 500 + s), `${f}-${s}.onnx`);
       examples.push({ graph: gnnGraphOf(a), ms: 1, name: `${f}-${s}` });
     }

@@ -1,8 +1,8 @@
 /**
  * `batched`: small conv stacks run at batch 2–64, as batch-inference services, calibration loops
  * and operator test suites run them (the ONNX backend tests' conv models are batch 2–20): any
- * channel count 1–64 (not multiples of 8), square or non-square 1-D/2-D inputs of 8–64, `same`
- * or `valid` padding, kernels 1–7, optional stride 2 and grouped convs, BatchNormalization
+ * channel count 1–64 (not multiples of 8), 2-D inputs of 8–64 per side (square or not) or 1-D
+ * inputs of 16–256, `same` or `valid` padding, kernels 1–7, optional stride 2 and grouped convs, BatchNormalization
  * unfused or folded, Relu / Sigmoid / Tanh / no activation; 1–8 convs, optionally ending in
  * GlobalAveragePool → Flatten → Gemm.
  */

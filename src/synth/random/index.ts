@@ -43,6 +43,7 @@ const FAMILY_RANGES: Record<string, Ranges> = { detector: DETECTOR_RANGES, batch
 export function familyRanges(family: string): Ranges {
   return FAMILY_RANGES[family] ?? RANGES;
 }
+
 /** Family names, in a fixed order. */
 export const FAMILIES: readonly string[] = Object.keys(SAMPLERS);
 

@@ -22,6 +22,7 @@ import { mulberry32 } from '../src/core/random.ts';
 import { initBackend } from '../src/predict/backend.ts';
 import {
   baseHeadWeights,
+  servingHeadWeights,
   calibrateTarget,
   calibrationAccuracy,
   encodeExamples,
@@ -85,6 +86,8 @@ const measured = test.map((e) => e.ms);
 const testEnc = test.map((e) => e.encoded as EncodedGraph);
 const base = baseHeadWeights(model, baseHead);
 const basePred = predictEncoded(testEnc, base);
+// What the bundled target predicts (its head of its own, when it has one: train/fit-head.ts).
+const served = (model.config.ownHeads ?? []).includes(baseHead) ? predictEncoded(testEnc, servingHeadWeights(model, baseHead)) : undefined;
 
 // ---- curve
 interface Row {
@@ -101,6 +104,7 @@ const evalPred = (pred: ArrayLike<number>): Row => {
   const a = calibrationAccuracy(pred, measured);
   return { mape: a.mape, within10: a.within10, tau: a.kendallTau };
 };
+if (served) push('0|served', evalPred(served));
 push('0|base', evalPred(basePred));
 for (let s = 0; s < seeds; s++) {
   const draw = shuffled(pool, 1000 + s);
@@ -128,7 +132,8 @@ for (let s = 0; s < seeds; s++) {
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs: number[]): number => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
 const label: Record<string, string> = {
-  base: `${baseTarget} head, uncalibrated`,
+  served: `${baseTarget} as bundled (head of its own), uncalibrated`,
+  base: `${baseTarget} head${served ? ' trained with the encoder (the calibration start)' : ''}, uncalibrated`,
   calibrated: '**calibrated** (head fine-tuned)',
   rescaled: `${baseTarget} head × mean ratio`,
   flops: 'FLOPs-linear fit',

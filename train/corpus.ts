@@ -14,14 +14,15 @@
  *   (the all-`none` cell: 0.003 ms on LiteRT, 10.7 ms on onnxruntime): each family of heads reads
  *   the graph built the way its runtime ran it.
  * - `random`: the cpu-onnxruntime set (train/data/cpu-onnxruntime.csv, committed): 5,625 graphs of
- *   src/synth/random measured with onnxruntime-node, 1 thread, on this machine class.
+ *   src/synth/random measured with onnxruntime-node, 1 thread, on this machine class; with
+ *   `randomExtra`, also the 1,250 `detector` and `batched` graphs (RANDOM_EXTRA_CSVS).
  *
  * Split: NB201-indexed sources (nb201, nb360) by `splitOf(arch_idx)` of train/dataset.ts, so an
  * architecture held out in one source is held out in all; FBNet and random graphs by the same hash
  * of their own keys. Test graphs are never used for training or model selection.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { analyzeModel } from '../src/core/analyze.ts';
 import type { Metric } from '../src/core/types.ts';
 import { buildFbnetOnnx } from '../src/synth/fbnet.ts';
@@ -76,8 +77,36 @@ export interface Corpus {
 export const SOURCE_FAMILIES = ['nb201', 'fbnet', 'nb360', 'random'] as const;
 export type SourceFamily = (typeof SOURCE_FAMILIES)[number];
 
-/** The cpu-onnxruntime dataset shipped in the repository (issue #5). */
+/** The cpu-onnxruntime dataset shipped in the repository (issue #5): the nine families the encoder trained on. */
 export const RANDOM_CSV = join(REPO_ROOT, 'train', 'data', 'cpu-onnxruntime.csv');
+
+/**
+ * Further cpu-onnxruntime rows, same format and machine: the `detector` and `batched` families.
+ * Not in the encoder's training (`npm run train`); the cpu-onnxruntime head of its own is fitted
+ * on them with RANDOM_CSV (train/fit-head.ts), and `npm run evaluate` tests on all of them.
+ */
+export const RANDOM_EXTRA_CSVS = ['detector', 'batched', 'detector-remeasured', 'batched-remeasured'].map((f) => join(REPO_ROOT, 'train', 'data', `cpu-onnxruntime-${f}.csv`));
+
+/**
+ * Rows of several cpu-onnxruntime CSVs as one set: a graph measured in more than one file (a
+ * second pass at another hour, `*-remeasured.csv`) gets the geometric mean of its medians and the
+ * mean of its CVs, so drift between the passes averages out. Order: first occurrence.
+ */
+export function readRandomRows(files: readonly string[]): RandomRow[] {
+  const byKey = new Map<string, RandomRow[]>();
+  for (const f of files) {
+    for (const r of readRandomCsv(f)) {
+      const k = `${r.family}:${r.seed}`;
+      byKey.set(k, [...(byKey.get(k) ?? []), r]);
+    }
+  }
+  return [...byKey.values()].map((rs) => ({
+    family: (rs[0] as RandomRow).family,
+    seed: (rs[0] as RandomRow).seed,
+    ms: Math.exp(rs.reduce((a, r) => a + Math.log(r.ms), 0) / rs.length),
+    cv: rs.reduce((a, r) => a + r.cv, 0) / rs.length,
+  }));
+}
 
 /** Every head, in output order. */
 export function allHeads(): HeadDef[] {
@@ -127,7 +156,7 @@ const NB360_SRC = 'HW-NAS-Bench-360 (roldebijvank/HW-NAS-Bench-360, results/data
  * @param dataDir the folder holding nb201/, fbnet/, nb201-360/ (../shared/data)
  * @throws Error naming the missing file (with where to get it) when a set is absent
  */
-export function loadCorpus(dataDir: string, families: readonly SourceFamily[] = SOURCE_FAMILIES, opts: { quiet?: boolean } = {}): Corpus {
+export function loadCorpus(dataDir: string, families: readonly SourceFamily[] = SOURCE_FAMILIES, opts: { quiet?: boolean; randomExtra?: boolean } = {}): Corpus {
   const heads = allHeads();
   const sources: CorpusSource[] = [];
   const byColumn = new Map(TARGET_DEFS.map((d) => [d.column, d]));
@@ -217,9 +246,11 @@ export function loadCorpus(dataDir: string, families: readonly SourceFamily[] = 
   }
 
   if (families.includes('random')) {
-    const rows = readRandomCsv(RANDOM_CSV);
+    const files = opts.randomExtra ? [RANDOM_CSV, ...RANDOM_EXTRA_CSVS] : [RANDOM_CSV];
+    const rows = readRandomRows(files);
     const keys = rows.map((r) => `${r.family}:${r.seed}`);
-    const store = buildGraphStore('random', keys, (_k, i) => analyzeModel(buildRandomOnnx((rows[i] as RandomRow).family, (rows[i] as RandomRow).seed, 'external'), keys[i] as string), { ...opts, deps: ['src/synth/random', 'src/synth/onnx-writer.ts'] });
+    const generators = [...new Set(rows.map((r) => r.family))];
+    const store = buildGraphStore(opts.randomExtra ? 'random-extra' : 'random', keys, (_k, i) => analyzeModel(buildRandomOnnx((rows[i] as RandomRow).family, (rows[i] as RandomRow).seed, 'external'), keys[i] as string), { ...opts, deps: ['src/synth/random', 'src/synth/onnx-writer.ts'] });
     sources.push({
       name: 'random',
       store,
@@ -227,8 +258,8 @@ export function loadCorpus(dataDir: string, families: readonly SourceFamily[] = 
       split: keys.map((k) => splitOf(keyIndex(k))),
       labels: { 'cpu-onnxruntime/latency': Float64Array.from(rows, (r) => r.ms) },
       kind: { 'cpu-onnxruntime/latency': 'end-to-end' },
-      inputSizes: ['various (src/synth/random: 9 families)'],
-      source: 'EdgePerf random graphs (src/synth/random) measured with onnxruntime-node 1.30, 1 thread, on the CI machine class (train/data/cpu-onnxruntime.csv)',
+      inputSizes: [`various (src/synth/random: ${generators.length} families)`],
+      source: `EdgePerf random graphs (src/synth/random) measured with onnxruntime-node 1.30, 1 thread, on the CI machine class (${files.map((f) => relative(REPO_ROOT, f)).join(', ')})`,
       license: 'MIT',
     });
   }

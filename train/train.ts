@@ -167,6 +167,37 @@ function pooled(corpus: Corpus, preds: Array<{ idx: number[]; pred: Float64Array
   return { p, y };
 }
 
+/** What a target's training graphs covered: ops, raw feature ranges, node counts, MACs (OOD checks). */
+export interface TrainingRanges {
+  ops: string[];
+  feat: Record<string, [number, number]>;
+  nodes: [number, number];
+  macs: [number, number];
+}
+
+/**
+ * Ranges of the TRAIN split of `srcs` (feature columns named by `names`), as stored in a target's
+ * `opsSeen`, `featureRanges`, `graphRanges` (src/predict/ood.ts reads them).
+ */
+export function trainingRanges(srcs: CorpusSource[], names: readonly string[]): TrainingRanges {
+  const st = featureStats(srcs.map((src) => ({ src, graphs: sourceSplit(src, 'train') })));
+  const feat: Record<string, [number, number]> = {};
+  names.forEach((n, k) => {
+    feat[n] = [st.min[k] as number, st.max[k] as number];
+  });
+  const ns: number[] = [];
+  const ms: number[] = [];
+  for (const src of srcs) {
+    for (const g of sourceSplit(src, 'train')) {
+      if (nodeCount(src.store, g) === 0) continue;
+      ns.push(nodeCount(src.store, g));
+      ms.push(src.store.macs[g] as number);
+    }
+  }
+  const ops = [...new Set(srcs.flatMap((s) => s.store.ops))].sort();
+  return { ops, feat, nodes: [Math.min(...ns), Math.max(...ns)], macs: [Math.min(...ms), Math.max(...ms)] };
+}
+
 /** Split-conformal ratio bounds (see `IntervalCalibration` in src/predict/targets.ts). */
 export function conformalRatios(ratios: number[], coverage = 0.9): { lo: number; hi: number; n: number } {
   const s = [...ratios].sort((a, b) => a - b);
@@ -347,25 +378,7 @@ async function main(): Promise<void> {
   // Interval calibration (val split) and held-out accuracy (test split), pooled per head.
   const pv = predictSplit(model, corpus, 'val');
   const pt = predictSplit(model, corpus, 'test');
-  const names = config.featureNames;
-  const rangesOf = (srcs: CorpusSource[]): { ops: string[]; feat: Record<string, [number, number]>; nodes: [number, number]; macs: [number, number] } => {
-    const st = featureStats(srcs.map((src) => ({ src, graphs: sourceSplit(src, 'train') })));
-    const feat: Record<string, [number, number]> = {};
-    names.forEach((n, k) => {
-      feat[n] = [st.min[k] as number, st.max[k] as number];
-    });
-    const ns: number[] = [];
-    const ms: number[] = [];
-    for (const src of srcs) {
-      for (const g of sourceSplit(src, 'train')) {
-        if (nodeCount(src.store, g) === 0) continue;
-        ns.push(nodeCount(src.store, g));
-        ms.push(src.store.macs[g] as number);
-      }
-    }
-    const ops = [...new Set(srcs.flatMap((s) => s.store.ops))].sort();
-    return { ops, feat, nodes: [Math.min(...ns), Math.max(...ns)], macs: [Math.min(...ms), Math.max(...ms)] };
-  };
+  const rangesOf = (srcs: CorpusSource[]): TrainingRanges => trainingRanges(srcs, config.featureNames);
   const all = rangesOf(corpus.sources);
   const targetIds = [...new Set(heads.map((h) => h.targetId))];
   const targets: TargetEntry[] = targetIds.map((id) => {

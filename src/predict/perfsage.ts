@@ -18,6 +18,10 @@
  * prediction grows with the work, instead of saturating as a softplus of log-features does.
  * u, v, w are clipped to [−15, 6] to keep e^· finite.
  *
+ * A head listed in `PerfSageConfig.ownHeads` has the same roofline readout with a first layer
+ * (and rates, overhead, unit) of its own over the same [hᴷ | x̂], fitted on the frozen encoder
+ * (train/fit-head.ts); its columns of the shared head are then unused.
+ *
  * Edges are used in both directions with separate weights for in-neighbours (producers) and
  * out-neighbours (consumers): the direction carries meaning for a runtime (a ReLU before a conv
  * is fused into it by TFLite, one after it is not), which one shared weight could not tell apart.
@@ -48,6 +52,15 @@ export interface PerfSageConfig {
   /** Per-column bounds [F] of the normalised features seen in training (inputs are clamped). */
   featMin: number[];
   featMax: number[];
+  /**
+   * Heads (names from `heads`) served by a head network of their own on the same encoder output
+   * instead of the shared `head/w1`: weights `own/<name>/w1` [H+F, Hh], `own/<name>/b1` [Hh],
+   * `own/<name>/w2` [Hh, 3], `own/<name>/b2` [3], `own/<name>/overhead` [1] and its unit
+   * `own/<name>/scale` [1] (ms). Fitted on the frozen encoder by train/fit-head.ts (the method of
+   * `calibrateHead`); the head's columns of the shared `head/w2`, `head/b2`, `overhead`, `scale`
+   * are kept but unused.
+   */
+  ownHeads?: string[];
 }
 
 /** Bounds of the log-rates u, v, w of the roofline readout. */
@@ -79,6 +92,14 @@ export function weightShapes(cfg: PerfSageConfig): Record<string, number[]> {
   s['head/w2'] = [cfg.headHidden, 3 * T];
   s['head/b2'] = [3 * T];
   s['overhead'] = [T];
+  for (const name of cfg.ownHeads ?? []) {
+    s[`own/${name}/w1`] = [H + F, cfg.headHidden];
+    s[`own/${name}/b1`] = [cfg.headHidden];
+    s[`own/${name}/w2`] = [cfg.headHidden, 3];
+    s[`own/${name}/b2`] = [3];
+    s[`own/${name}/overhead`] = [1];
+    s[`own/${name}/scale`] = [1];
+  }
   return s;
 }
 
@@ -93,6 +114,9 @@ export class PerfSageModel {
     readonly weights: Record<string, tf.Tensor>,
   ) {
     const shapes = weightShapes(config);
+    for (const name of config.ownHeads ?? []) {
+      if (!config.heads.includes(name)) throw new Error(`PerfSAGE own head '${name}' is not one of the model's heads`);
+    }
     for (const [name, shape] of Object.entries(shapes)) {
       const w = weights[name];
       if (!w || w.shape.join(',') !== shape.join(',')) {
@@ -168,13 +192,56 @@ export class PerfSageModel {
   }
 
   /**
+   * Parameters of a head listed in `config.ownHeads` as a single-output head (T = 1).
+   * @throws Error when `name` has no head of its own
+   */
+  ownHeadParams(name: string): HeadParams {
+    const t = this.config.heads.indexOf(name);
+    if (t < 0 || !(this.config.ownHeads ?? []).includes(name)) throw new Error(`PerfSAGE head '${name}' has no head network of its own`);
+    return {
+      w1: this.w(`own/${name}/w1`) as tf.Tensor2D,
+      b1: this.w(`own/${name}/b1`) as tf.Tensor1D,
+      w2: this.w(`own/${name}/w2`) as tf.Tensor2D,
+      b2: this.w(`own/${name}/b2`) as tf.Tensor1D,
+      overhead: this.w(`own/${name}/overhead`) as tf.Tensor1D,
+      scale: this.w(`own/${name}/scale`) as tf.Tensor1D,
+    };
+  }
+
+  /**
+   * Every head over an encoding: the shared head, with the columns of `config.ownHeads` replaced
+   * by their own heads' outputs. Per-node [N, T], overhead [T], totals [B, T], ms.
+   * Call inside `tf.tidy`.
+   */
+  readout(enc: PerfSageEncoding): PerfSageOutput {
+    return this.withOwnHeads(headReadout(enc, this.headParams()), (p) => headReadout(enc, p));
+  }
+
+  /**
    * Forward pass over a batch (call inside `tf.tidy` or dispose the outputs).
    * A batch with zero nodes is allowed: totals are the overhead.
-   * Same as `headReadout(encode(batch), headParams())`.
+   * Same as `readout(encode(batch))`.
    */
   forward(batch: GraphBatch): PerfSageOutput {
-    if (batch.numNodes === 0) return emptyReadout(this.headParams(), batch.numGraphs);
-    return headReadout(this.encode(batch), this.headParams());
+    if (batch.numNodes === 0) return this.withOwnHeads(emptyReadout(this.headParams(), batch.numGraphs), (p) => emptyReadout(p, batch.numGraphs));
+    return this.readout(this.encode(batch));
+  }
+
+  private withOwnHeads(shared: PerfSageOutput, single: (p: HeadParams) => PerfSageOutput): PerfSageOutput {
+    const own = this.config.ownHeads ?? [];
+    if (own.length === 0) return shared;
+    const T = this.config.heads.length;
+    const node = tf.split(shared.node, T, 1);
+    const overhead = tf.split(shared.overhead, T);
+    const total = tf.split(shared.total, T, 1);
+    for (const name of own) {
+      const t = this.config.heads.indexOf(name);
+      const o = single(this.ownHeadParams(name));
+      node[t] = o.node;
+      overhead[t] = o.overhead;
+      total[t] = o.total;
+    }
+    return { node: tf.concat(node, 1) as tf.Tensor2D, overhead: tf.concat(overhead) as tf.Tensor1D, total: tf.concat(total, 1) as tf.Tensor2D };
   }
 }
 

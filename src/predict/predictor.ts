@@ -54,7 +54,7 @@ export function runGnn(model: PerfSageModel, analysis: ModelAnalysis, targets: T
   const custom: GnnResult['custom'] = {};
   tf.tidy(() => {
     const enc = batch.numNodes === 0 ? undefined : model.encode(batch);
-    const out = enc ? headReadout(enc, model.headParams()) : emptyReadout(model.headParams(), 1);
+    const out = enc ? model.readout(enc) : model.forward(batch);
     node = Float32Array.from(out.node.dataSync());
     overhead = Float32Array.from(out.overhead.dataSync());
     for (const [key, h] of Object.entries(customHeads)) {

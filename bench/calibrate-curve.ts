@@ -2,9 +2,10 @@
  * Learning curve of `edgeperf calibrate` (issue #5): a device the encoder never saw, simulated by
  * onnxruntime-node with graph optimisations disabled (1 thread), measured on seeded random graphs
  * (train/data/cpu-onnxruntime-noopt.csv: family, seed, median_ms, ...; graphs rebuilt from
- * (family, seed) with src/synth/random).
+ * (family, seed) with src/synth/random). `--csv A,B` averages passes (geometric mean per graph).
  *
- *   node --import tsx bench/calibrate-curve.ts [--base-target ID] [--csv FILE] [--seeds 3] [--folds 5]
+ *   node --import tsx bench/calibrate-curve.ts [--base-target ID] [--csv FILE[,FILE2]]
+ *     [--second-pass FILE] [--seeds 3] [--folds 5]
  *
  * Fixed seeded split: 500 test graphs; the other graphs are the training pool, from which nested
  * samples of 25, 50, 100, 250 are drawn (one draw per seed; figures are means over the draws).
@@ -13,7 +14,11 @@
  * MAPE, share within ±10%, Kendall τ, share of test measurements inside the calibrated 90%
  * interval, calibration time (including the cross-validation). Baselines on the same samples:
  * the base head uncalibrated, the base head rescaled by the samples' geometric-mean ratio only,
- * and a FLOPs-linear fit (ms = a·MACs + b, least squares).
+ * a FLOPs-linear fit (ms = a·MACs + b, least squares), and the same calibration with the trust
+ * region off (`reference: []`). The first row is the measurement's own repeatability: a second
+ * pass over the same graphs at another hour (`--second-pass`, default
+ * cpu-onnxruntime-noopt-remeasured.csv when present), divided by the passes' geometric-mean ratio
+ * (machine drift, which calibration absorbs), "predicting" the labels on the test graphs.
  */
 import { resolve } from 'node:path';
 import { markdownTable } from 'markdown-table';
@@ -22,6 +27,7 @@ import { mulberry32 } from '../src/core/random.ts';
 import { initBackend } from '../src/predict/backend.ts';
 import {
   baseHeadWeights,
+  calibrateHead,
   servingHeadWeights,
   calibrateTarget,
   calibrationAccuracy,
@@ -34,13 +40,18 @@ import {
 import { loadBundledModel } from '../src/predict/predictor.ts';
 import { bundledTargets } from '../src/predict/targets.ts';
 import { buildRandomOnnx } from '../src/synth/random/index.ts';
-import { readRandomCsv } from '../train/corpus.ts';
+import { existsSync } from 'node:fs';
+import { readRandomCsv, readRandomRows } from '../train/corpus.ts';
 import { argValue } from '../train/dataset.ts';
 import { fitLinear } from '../train/metrics.ts';
+import { quantile } from '../src/measure/stats.ts';
 
 const SIZES = [25, 50, 100, 250];
 const TEST = 500;
-const csv = resolve(argValue('csv') ?? resolve(import.meta.dirname, '../train/data/cpu-onnxruntime-noopt.csv'));
+const dataFile = (name: string): string => resolve(import.meta.dirname, `../train/data/cpu-onnxruntime-${name}.csv`);
+const csvs = argValue('csv')?.split(',').map((f) => resolve(f)) ?? [dataFile('noopt')];
+const secondPass = argValue('second-pass') ?? (existsSync(dataFile('noopt-remeasured')) ? dataFile('noopt-remeasured') : undefined);
+const csv = csvs.map((f) => f.split('/').at(-1)).join(' + ');
 const seeds = Number(argValue('seeds') ?? 3);
 const folds = Number(argValue('folds') ?? 5);
 const tune = {
@@ -62,12 +73,12 @@ if (!baseHead) throw new Error(`base target '${baseTarget}' has no latency head;
 await initBackend();
 const model = loadBundledModel();
 const t0 = performance.now();
-const all: Array<CalibrationExample & { macs: number }> = readRandomCsv(csv).map(({ family, seed, ms }) => {
+const all: Array<CalibrationExample & { macs: number }> = readRandomRows(csvs).map(({ family, seed, ms }) => {
   const a = analyzeModel(buildRandomOnnx(family, seed, 'external'), `${family}-${seed}.onnx`);
   return { graph: gnnGraphOf(a), ms, name: `${family}-${seed}`, macs: a.macs };
 });
 encodeExamples(model, all);
-console.log(`${all.length} graphs from ${csv} rebuilt, analysed and encoded in ${((performance.now() - t0) / 1000).toFixed(0)} s; base target ${baseTarget}`);
+console.log(`${all.length} graphs from ${csv} (${csvs.length} pass${csvs.length > 1 ? 'es, geometric mean' : ''}) rebuilt, analysed and encoded in ${((performance.now() - t0) / 1000).toFixed(0)} s; base target ${baseTarget}`);
 if (all.length < TEST + Math.max(...SIZES)) throw new Error(`need ≥ ${TEST + Math.max(...SIZES)} rows, ${csv} has ${all.length}`);
 
 function shuffled<T>(xs: readonly T[], seed: number): T[] {
@@ -104,6 +115,48 @@ const evalPred = (pred: ArrayLike<number>): Row => {
   const a = calibrationAccuracy(pred, measured);
   return { mape: a.mape, within10: a.within10, tau: a.kendallTau };
 };
+if (secondPass) {
+  // Repeatability: a second pass over the same graphs, at another hour, against the labels.
+  const again = new Map(readRandomCsv(secondPass).map((r) => [`${r.family}-${r.seed}`, r]));
+  const both = test.filter((e) => again.has(e.name as string));
+  const [p1, p2] = [both.map((e) => e.ms), both.map((e) => again.get(e.name as string)!.ms)];
+  // Divided by the passes' geometric-mean ratio, as calibration rescales: what is left is noise.
+  const drift = Math.exp(p1.reduce((acc, m, i) => acc + Math.log((p2[i] as number) / m), 0) / p1.length);
+  const cv = (xs: number[]): string => `${(100 * quantile(xs, 0.5)).toFixed(1)}%`;
+  const cvLabels = readRandomRows(csvs).map((r) => r.cv);
+  console.log(
+    `second pass ${secondPass.split('/').at(-1)} on ${both.length} test graphs: ×${drift.toFixed(3)} the labels (geometric mean: machine drift); median within-run CV ${cv(both.map((e) => again.get(e.name as string)!.cv))} against ${cv(cvLabels)} for the labels`,
+  );
+  const a = calibrationAccuracy(p2.map((m) => m / drift), p1);
+  push('0|repeat', { mape: a.mape, within10: a.within10, tau: a.kendallTau });
+  batchDrift(all, again);
+}
+
+/**
+ * Drift per measurement batch (the graphs of one seed are timed together, interleaved): the
+ * second pass / labels ratio between and inside batches, and the passes' agreement when one
+ * graph of each batch (the `transformer` one) serves as the others' reference.
+ */
+function batchDrift(xs: typeof all, again: Map<string, { ms: number }>): void {
+  const bySeed = new Map<string, Map<string, number>>();
+  for (const e of xs) {
+    const m = again.get(e.name as string);
+    if (!m) continue;
+    const [family, seed] = [(e.name as string).replace(/-\d+$/, ''), (e.name as string).replace(/^.*-/, '')];
+    (bySeed.get(seed) ?? bySeed.set(seed, new Map()).get(seed)!).set(family, Math.log(m.ms / e.ms));
+  }
+  const batches = [...bySeed.values()];
+  const means = batches.map((b) => [...b.values()].reduce((x, y) => x + y, 0) / b.size);
+  const sds = batches.map((b, i) => Math.sqrt([...b.values()].reduce((x, y) => x + (y - (means[i] as number)) ** 2, 0) / b.size));
+  const referenced = batches.flatMap((b) => (b.has('transformer') ? [...b].filter(([f]) => f !== 'transformer').map(([, v]) => v - (b.get('transformer') as number)) : []));
+  const centre = referenced.reduce((x, y) => x + y, 0) / referenced.length;
+  const mapeRef = (100 * referenced.reduce((x, v) => x + Math.abs(Math.exp(v - centre) - 1), 0)) / referenced.length;
+  console.log(
+    `per batch (${batches.length} seeds, all graphs): second pass / labels ×${Math.exp(quantile(means, 0.1)).toFixed(2)}–×${Math.exp(quantile(means, 0.9)).toFixed(2)} between batches (p10–p90), ` +
+      `spread inside a batch median ±${(100 * quantile(sds, 0.5)).toFixed(0)}% (p90 ±${(100 * quantile(sds, 0.9)).toFixed(0)}%); ` +
+      `with each batch's transformer graph as the reference of the others, the passes differ by ${mapeRef.toFixed(1)}% MAPE`,
+  );
+}
 if (served) push('0|served', evalPred(served));
 push('0|base', evalPred(basePred));
 for (let s = 0; s < seeds; s++) {
@@ -116,6 +169,8 @@ for (let s = 0; s < seeds; s++) {
     const pred = predictEncoded(testEnc, fit.head);
     const inside = measured.filter((m, i) => m >= (pred[i] as number) * fit.interval.lo && m <= (pred[i] as number) * fit.interval.hi).length;
     push(`${n}|calibrated`, { ...evalPred(pred), coverage: inside / TEST, secs, cvMape: fit.accuracy.mape });
+    const free = calibrateHead(train, model, baseHead, { ...tune, reference: [] });
+    push(`${n}|free`, evalPred(predictEncoded(testEnc, free.head)));
     // Baseline: base head × geometric-mean ratio on the sample.
     const pTrain = predictEncoded(train.map((e) => e.encoded as EncodedGraph), base);
     const k = Math.exp(train.reduce((acc, e, i) => acc + Math.log(e.ms / (pTrain[i] as number)), 0) / n);
@@ -124,7 +179,7 @@ for (let s = 0; s < seeds; s++) {
     const lin = fitLinear(train.map((e) => e.macs), train.map((e) => e.ms));
     push(`${n}|flops`, evalPred(test.map((e) => Math.max(lin.a * e.macs + lin.b, 1e-3))));
     const last = results.get(`${n}|calibrated`)!.at(-1)!;
-    console.log(`seed ${s} n=${n}: calibrated MAPE ${last.mape.toFixed(1)}% (cv ${last.cvMape!.toFixed(1)}%), coverage ${(100 * last.coverage!).toFixed(0)}%, ${secs.toFixed(1)} s`);
+    console.log(`seed ${s} n=${n}: calibrated MAPE ${last.mape.toFixed(1)}% (without trust region ${results.get(`${n}|free`)!.at(-1)!.mape.toFixed(1)}%; cv ${last.cvMape!.toFixed(1)}%), coverage ${(100 * last.coverage!).toFixed(0)}%, ${secs.toFixed(1)} s`);
   }
 }
 
@@ -134,7 +189,9 @@ const sd = (xs: number[]): number => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a
 const label: Record<string, string> = {
   served: `${baseTarget} as bundled (head of its own), uncalibrated`,
   base: `${baseTarget} head${served ? ' trained with the encoder (the calibration start)' : ''}, uncalibrated`,
-  calibrated: '**calibrated** (head fine-tuned)',
+  repeat: 'measurement repeatability: a second pass ÷ its drift, against the labels',
+  calibrated: '**calibrated** (head fine-tuned, as `edgeperf calibrate`)',
+  free: 'calibrated without the trust region',
   rescaled: `${baseTarget} head × mean ratio`,
   flops: 'FLOPs-linear fit',
 };

@@ -10,6 +10,7 @@ import { analyzeModel } from '../core/analyze.ts';
 import { ConfigError, describeError, UnknownTargetError } from '../core/errors.ts';
 import { initBackend } from '../predict/backend.ts';
 import {
+  CALIBRATION_GUARD,
   calibrateTarget,
   CUSTOM_TARGET_FORMAT,
   CUSTOM_TARGET_ID,
@@ -202,6 +203,13 @@ export async function calibrateCommand(opts: CalibrateCommandOptions): Promise<n
       `cross-validated (${a.folds}-fold, ${a.n} models): MAPE ${fmtPct(a.mape)}, within ±10% ${fmtPct(100 * a.within10)}, Kendall τ ${a.kendallTau.toFixed(3)}`,
       `90% interval: measured/predicted ${fit.interval.lo.toFixed(3)}–${fit.interval.hi.toFixed(3)}`,
       `base head ${baseTarget} rescaled ×${fit.rescale.toPrecision(3)}; training log-error ${Math.sqrt(fit.loss.start).toFixed(3)} → ${Math.sqrt(fit.loss.end).toFixed(3)} (rms); ${secs.toFixed(1)} s`,
+      ...(fit.guard
+        ? [
+            Number.isFinite(fit.guard.decay)
+              ? `trust region: the free fit moved unmeasured reference graphs more than ×${CALIBRATION_GUARD} from the base head; refitted with a ${(fit.guard.decay / 0.3).toFixed(0)}× stronger pull toward it (measure more graphs like yours to lift this)`
+              : `trust region: every fit moved unmeasured reference graphs more than ×${CALIBRATION_GUARD}; kept the base head with rescaled rates (measure more graphs like yours)`,
+          ]
+        : []),
       `wrote ${outPath}: use it with custom-targets: ${outPath} and targets: ${opts.target}`,
       '',
     ].join('\n'),

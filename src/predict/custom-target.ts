@@ -10,6 +10,9 @@
  * squared log error of the graph totals plus an L2 pull toward the base head ("L2-SP", Li et al.
  * 2018, "Explicit Inductive Bias for Transfer Learning with Convolutional Networks"), whose weight
  * shrinks as 1/n: with 25 graphs the head stays near the base head, with 250 it moves freely.
+ * A trust region keeps the fit from extrapolating: on 264 unmeasured generated graphs
+ * (`referenceGraphs`) no prediction may move more than ×`CALIBRATION_GUARD` from the base head
+ * with rescaled rates; a fit that does is redone with a 10× stronger pull.
  *
  * The interval and accuracy stored in the file come from k-fold cross-validation (k = 5): each
  * fold is predicted by a head calibrated on the other folds the same way.
@@ -21,7 +24,9 @@ import { join, posix, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { analyzeModel } from '../core/analyze.ts';
 import { ConfigError, UnknownTargetError } from '../core/errors.ts';
+import { buildRandomOnnx, FAMILIES } from '../synth/random/index.ts';
 import { mulberry32 } from '../core/random.ts';
 import type { ModelAnalysis } from '../core/types.ts';
 import { accuracy, type Accuracy } from './accuracy.ts';
@@ -477,7 +482,19 @@ export interface CalibrateOptions {
   decay?: number;
   /** Fine-tune w1/b1 too (default true); false tunes only w2, b2, overhead. */
   tuneFirstLayer?: boolean;
+  /**
+   * Unmeasured graphs that bound how far the fine-tuned head may move (see `calibrateHead`);
+   * default none. `referenceGraphs(model)` gives the generator's families.
+   */
+  reference?: EncodedGraph[];
 }
+
+/**
+ * Largest factor by which the fine-tuned head may move a reference graph's prediction away from
+ * the rescaled base head's (`calibrateHead`). Graph optimisations off moved the random families
+ * by ×1.0–3.1 (bench/ort-profile.ts), so ×5 leaves room for a real device change.
+ */
+export const CALIBRATION_GUARD = 5;
 
 /** Result of `calibrateHead`. */
 export interface CalibratedHead {
@@ -486,6 +503,10 @@ export interface CalibratedHead {
   loss: { start: number; end: number };
   /** Geometric-mean measured/base-predicted ratio applied to the scale. */
   rescale: number;
+  /** Set when the trust region (`CalibrateOptions.reference`) stepped in: the decay used (Infinity: stage-1 head kept). */
+  guard?: { decay: number };
+  /** The stage-1 head (base head with its three rate biases and overhead refitted): the centre of the trust region. */
+  start: HeadWeights;
 }
 
 /** Fills `encoded` of every example (one encoder pass per graph); returns the same array. */
@@ -496,10 +517,34 @@ export function encodeExamples(model: PerfSageModel, examples: CalibrationExampl
   return examples;
 }
 
-const DEFAULTS: Required<CalibrateOptions> = { steps: 300, lr: 0.02, decay: 0.3, tuneFirstLayer: true };
+const DEFAULTS: Required<Omit<CalibrateOptions, 'reference'>> = { steps: 300, lr: 0.02, decay: 0.3, tuneFirstLayer: true };
+
+/** Seeds per family of `referenceGraphs` (disjoint from the seeds the bundled heads trained on, 0–1874). */
+const REFERENCE_SEEDS = Array.from({ length: 24 }, (_, i) => 900001 + i);
+
+/**
+ * The trust region of `calibrateHead`: 24 graphs of every random-graph family
+ * (src/synth/random, seeds 900001–900024), encoded with `model`. Unmeasured: only the calibrated
+ * head's predictions on them are compared with the base head's.
+ */
+export function referenceGraphs(model: PerfSageModel): EncodedGraph[] {
+  const graphs = FAMILIES.flatMap((f) => REFERENCE_SEEDS.map((seed) => gnnGraphOf(analyzeRandom(f, seed))));
+  return encodeGraphs(model, graphs);
+}
+
+function analyzeRandom(family: string, seed: number): ModelAnalysis {
+  return analyzeModel(buildRandomOnnx(family, seed, 'external'), `${family}:${seed}`);
+}
 
 /**
  * Fits a single-output head to measurements, starting from a bundled head; the encoder is frozen.
+ *
+ * With `opts.reference`, the fit is kept inside a trust region: when the fine-tuned head moves a
+ * reference graph's prediction by more than ×`CALIBRATION_GUARD` from the stage-1 head (base head
+ * with rescaled rates), stage 2 is fitted again with a 10× stronger pull toward that head (up to
+ * 3 times), and the stage-1 head is kept if none stays inside. Without it, 100 measurements of
+ * the optimisation-off device (bench/calibrate-curve.ts, draw 3) gave a head that predicted the
+ * 1-D audio nets ×10–42 too slow, while fitting its 14 measured audio nets.
  * @param examples measured graphs (ms > 0); `encoded` is filled when missing
  * @param baseHeadName e.g. `raspberry-pi-4/latency`
  * @throws UnknownTargetError for an unknown base head; Error for no examples or a non-positive ms
@@ -599,11 +644,23 @@ export function calibrateHead(examples: CalibrationExample[], model: PerfSageMod
   // Stage 1: the three log-rate biases and the overhead only (a per-MAC, per-byte and per-node
   // rescale of the base head: 4 parameters, safe with 10 measurements); stage 2: the whole head.
   const s1 = fineTune(start, { names: ['b2', 'overhead'], steps: 150, lr: 0.05, decay: 0 });
-  const s2 = fineTune(s1.head, { names: o.tuneFirstLayer ? ['w1', 'b1', 'w2', 'b2', 'overhead'] : ['w2', 'b2', 'overhead'], steps: o.steps, lr: o.lr, decay: o.decay });
-  const head = s2.head;
-  const lossStart = s1.lossStart;
-  const lossEnd = s2.lossEnd;
-  return { head, loss: { start: lossStart, end: lossEnd }, rescale };
+  const names: Tunable = o.tuneFirstLayer ? ['w1', 'b1', 'w2', 'b2', 'overhead'] : ['w2', 'b2', 'overhead'];
+  const ref = opts.reference ?? [];
+  const refStart = ref.length ? predictEncoded(ref, s1.head) : new Float64Array(0);
+  const inside = (h: HeadWeights): boolean => predictEncoded(ref, h).every((p, i) => Math.abs(Math.log(p / (refStart[i] as number))) <= Math.log(CALIBRATION_GUARD));
+  let decay = o.decay;
+  let s2 = fineTune(s1.head, { names, steps: o.steps, lr: o.lr, decay });
+  let guarded = false;
+  for (let tries = 0; ref.length && !inside(s2.head); tries++) {
+    guarded = true;
+    if (tries === 3) {
+      s2 = s1;
+      break;
+    }
+    decay *= 10;
+    s2 = fineTune(s1.head, { names, steps: o.steps, lr: o.lr, decay });
+  }
+  return { head: s2.head, start: s1.head, loss: { start: s1.lossStart, end: s2.lossEnd }, rescale, ...(guarded ? { guard: { decay: s2 === s1 ? Infinity : decay } } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -630,7 +687,8 @@ export interface CalibratedTarget extends CalibratedHead {
 
 /**
  * `calibrateHead` on all examples, plus k-fold cross-validation (k = min(folds, n), seeded
- * shuffle) for the stored accuracy and interval.
+ * shuffle) for the stored accuracy and interval. The trust region is on by default
+ * (`opts.reference` defaults to `referenceGraphs(model)`; pass `[]` to turn it off).
  */
 export function calibrateTarget(
   examples: CalibrationExample[],
@@ -639,6 +697,7 @@ export function calibrateTarget(
   opts: CalibrateOptions & { folds?: number; seed?: number } = {},
 ): CalibratedTarget {
   encodeExamples(model, examples);
+  opts = { ...opts, reference: opts.reference ?? referenceGraphs(model) };
   const n = examples.length;
   const k = Math.max(2, Math.min(opts.folds ?? 5, n));
   const r = mulberry32(opts.seed ?? 1);

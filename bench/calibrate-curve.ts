@@ -1,11 +1,15 @@
 /**
  * Learning curve of `edgeperf calibrate` (issue #5): a device the encoder never saw, simulated by
  * onnxruntime-node with graph optimisations disabled (1 thread), measured on seeded random graphs
- * (train/data/cpu-onnxruntime-noopt.csv: family, seed, median_ms, ...; graphs rebuilt from
- * (family, seed) with src/synth/random). `--csv A,B` averages passes (geometric mean per graph).
+ * (train/data/cpu-onnxruntime-noopt-ref.csv, -ref2.csv, -ref3.csv: passes over the same graphs,
+ * each timing a fixed reference graph inside every batch so that drift between batches divides out;
+ * family, seed, median_ms, ..., ref_ms; graphs rebuilt from (family, seed) with src/synth/random).
+ * The label of a graph is the geometric mean of its passes (train/corpus.ts `readRandomRows`).
  *
- *   node --import tsx bench/calibrate-curve.ts [--base-target ID] [--csv FILE[,FILE2]]
- *     [--second-pass FILE] [--seeds 3] [--folds 5]
+ *   node --import tsx bench/calibrate-curve.ts [--base-target ID] [--csv FILE[,FILE2...]] [--seeds 3] [--folds 5]
+ *
+ * `--csv train/data/cpu-onnxruntime-noopt.csv` gives the first, reference-less pass alone;
+ * `--csv ...noopt.csv,...noopt-remeasured.csv` its two reference-less passes.
  *
  * Fixed seeded split: 500 test graphs; the other graphs are the training pool, from which nested
  * samples of 25, 50, 100, 250 are drawn (one draw per seed; figures are means over the draws).
@@ -15,10 +19,10 @@
  * interval, calibration time (including the cross-validation). Baselines on the same samples:
  * the base head uncalibrated, the base head rescaled by the samples' geometric-mean ratio only,
  * a FLOPs-linear fit (ms = a·MACs + b, least squares), and the same calibration with the trust
- * region off (`reference: []`). The first row is the measurement's own repeatability: a second
- * pass over the same graphs at another hour (`--second-pass`, default
- * cpu-onnxruntime-noopt-remeasured.csv when present), divided by the passes' geometric-mean ratio
- * (machine drift, which calibration absorbs), "predicting" the labels on the test graphs.
+ * region off (`reference: []`). With two or more passes, the first row is the measurement's own
+ * repeatability: pass 2, divided by the passes' geometric-mean ratio (machine drift, which
+ * calibration absorbs), "predicting" pass 1 on the test graphs; the averaged label is about
+ * half as noisy. A line before the table breaks the pass-to-pass ratio down by batch.
  */
 import { resolve } from 'node:path';
 import { markdownTable } from 'markdown-table';
@@ -49,8 +53,8 @@ import { quantile } from '../src/measure/stats.ts';
 const SIZES = [25, 50, 100, 250];
 const TEST = 500;
 const dataFile = (name: string): string => resolve(import.meta.dirname, `../train/data/cpu-onnxruntime-${name}.csv`);
-const csvs = argValue('csv')?.split(',').map((f) => resolve(f)) ?? [dataFile('noopt')];
-const secondPass = argValue('second-pass') ?? (existsSync(dataFile('noopt-remeasured')) ? dataFile('noopt-remeasured') : undefined);
+const referenced = ['noopt-ref', 'noopt-ref2', 'noopt-ref3'].map(dataFile).filter((f) => existsSync(f));
+const csvs = argValue('csv')?.split(',').map((f) => resolve(f)) ?? (referenced.length >= 2 ? referenced : [dataFile('noopt')]);
 const csv = csvs.map((f) => f.split('/').at(-1)).join(' + ');
 const seeds = Number(argValue('seeds') ?? 3);
 const folds = Number(argValue('folds') ?? 5);
@@ -115,44 +119,48 @@ const evalPred = (pred: ArrayLike<number>): Row => {
   const a = calibrationAccuracy(pred, measured);
   return { mape: a.mape, within10: a.within10, tau: a.kendallTau };
 };
-if (secondPass) {
-  // Repeatability: a second pass over the same graphs, at another hour, against the labels.
-  const again = new Map(readRandomCsv(secondPass).map((r) => [`${r.family}-${r.seed}`, r]));
-  const both = test.filter((e) => again.has(e.name as string));
-  const [p1, p2] = [both.map((e) => e.ms), both.map((e) => again.get(e.name as string)!.ms)];
+if (csvs.length > 1) {
+  // Repeatability: the labels' second pass against their first (each drift-corrected by its
+  // reference graph when it has one), on the test graphs.
+  const pass = (f: string): PassRows => new Map(readRandomCsv(f).map((r) => [`${r.family}-${r.seed}`, r]));
+  const [first, again] = [pass(csvs[0] as string), pass(csvs[1] as string)];
+  const both = test.filter((e) => first.has(e.name as string) && again.has(e.name as string));
+  const [p1, p2] = [both.map((e) => first.get(e.name as string)!.ms), both.map((e) => again.get(e.name as string)!.ms)];
   // Divided by the passes' geometric-mean ratio, as calibration rescales: what is left is noise.
   const drift = Math.exp(p1.reduce((acc, m, i) => acc + Math.log((p2[i] as number) / m), 0) / p1.length);
   const cv = (xs: number[]): string => `${(100 * quantile(xs, 0.5)).toFixed(1)}%`;
-  const cvLabels = readRandomRows(csvs).map((r) => r.cv);
   console.log(
-    `second pass ${secondPass.split('/').at(-1)} on ${both.length} test graphs: ×${drift.toFixed(3)} the labels (geometric mean: machine drift); median within-run CV ${cv(both.map((e) => again.get(e.name as string)!.cv))} against ${cv(cvLabels)} for the labels`,
+    `pass 2 on ${both.length} test graphs: ×${drift.toFixed(3)} pass 1 (geometric mean: machine drift); median within-run CV ${cv(both.map((e) => first.get(e.name as string)!.cv))} and ${cv(both.map((e) => again.get(e.name as string)!.cv))}`,
   );
   const a = calibrationAccuracy(p2.map((m) => m / drift), p1);
   push('0|repeat', { mape: a.mape, within10: a.within10, tau: a.kendallTau });
-  batchDrift(all, again);
+  batchDrift(first, again);
 }
 
+/** One pass's rows by `family-seed` (drift-corrected when the file has `ref_ms`). */
+type PassRows = Map<string, { ms: number; cv: number }>;
+
 /**
- * Drift per measurement batch (the graphs of one seed are timed together, interleaved): the
- * second pass / labels ratio between and inside batches, and the passes' agreement when one
- * graph of each batch (the `transformer` one) serves as the others' reference.
+ * Drift per measurement batch (the graphs of one seed are timed together, interleaved), over all
+ * graphs of both passes: the pass 2 / pass 1 ratio between and inside batches, and the passes'
+ * agreement when one graph of each batch (the `transformer` one) serves as the others' reference.
  */
-function batchDrift(xs: typeof all, again: Map<string, { ms: number }>): void {
+function batchDrift(first: PassRows, again: PassRows): void {
   const bySeed = new Map<string, Map<string, number>>();
-  for (const e of xs) {
-    const m = again.get(e.name as string);
+  for (const [name, r] of first) {
+    const m = again.get(name);
     if (!m) continue;
-    const [family, seed] = [(e.name as string).replace(/-\d+$/, ''), (e.name as string).replace(/^.*-/, '')];
-    (bySeed.get(seed) ?? bySeed.set(seed, new Map()).get(seed)!).set(family, Math.log(m.ms / e.ms));
+    const [family, seed] = [name.replace(/-\d+$/, ''), name.replace(/^.*-/, '')];
+    (bySeed.get(seed) ?? bySeed.set(seed, new Map()).get(seed)!).set(family, Math.log(m.ms / r.ms));
   }
   const batches = [...bySeed.values()];
   const means = batches.map((b) => [...b.values()].reduce((x, y) => x + y, 0) / b.size);
   const sds = batches.map((b, i) => Math.sqrt([...b.values()].reduce((x, y) => x + (y - (means[i] as number)) ** 2, 0) / b.size));
-  const referenced = batches.flatMap((b) => (b.has('transformer') ? [...b].filter(([f]) => f !== 'transformer').map(([, v]) => v - (b.get('transformer') as number)) : []));
-  const centre = referenced.reduce((x, y) => x + y, 0) / referenced.length;
-  const mapeRef = (100 * referenced.reduce((x, v) => x + Math.abs(Math.exp(v - centre) - 1), 0)) / referenced.length;
+  const inBatch = batches.flatMap((b) => (b.has('transformer') ? [...b].filter(([f]) => f !== 'transformer').map(([, v]) => v - (b.get('transformer') as number)) : []));
+  const centre = inBatch.reduce((x, y) => x + y, 0) / inBatch.length;
+  const mapeRef = (100 * inBatch.reduce((x, v) => x + Math.abs(Math.exp(v - centre) - 1), 0)) / inBatch.length;
   console.log(
-    `per batch (${batches.length} seeds, all graphs): second pass / labels ×${Math.exp(quantile(means, 0.1)).toFixed(2)}–×${Math.exp(quantile(means, 0.9)).toFixed(2)} between batches (p10–p90), ` +
+    `per batch (${batches.length} seeds, all graphs): pass 2 / pass 1 ×${Math.exp(quantile(means, 0.1)).toFixed(2)}–×${Math.exp(quantile(means, 0.9)).toFixed(2)} between batches (p10–p90), ` +
       `spread inside a batch median ±${(100 * quantile(sds, 0.5)).toFixed(0)}% (p90 ±${(100 * quantile(sds, 0.9)).toFixed(0)}%); ` +
       `with each batch's transformer graph as the reference of the others, the passes differ by ${mapeRef.toFixed(1)}% MAPE`,
   );
@@ -189,7 +197,7 @@ const sd = (xs: number[]): number => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a
 const label: Record<string, string> = {
   served: `${baseTarget} as bundled (head of its own), uncalibrated`,
   base: `${baseTarget} head${served ? ' trained with the encoder (the calibration start)' : ''}, uncalibrated`,
-  repeat: 'measurement repeatability: a second pass ÷ its drift, against the labels',
+  repeat: `measurement repeatability: pass 2 ÷ its drift against pass 1 (the labels average ${csvs.length} passes)`,
   calibrated: '**calibrated** (head fine-tuned, as `edgeperf calibrate`)',
   free: 'calibrated without the trust region',
   rescaled: `${baseTarget} head × mean ratio`,

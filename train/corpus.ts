@@ -131,7 +131,15 @@ export interface RandomRow {
   cv: number;
 }
 
-/** Reads a cpu-onnxruntime-format CSV (train/measure-random.ts). */
+/**
+ * Reads a cpu-onnxruntime-format CSV (train/measure-random.ts).
+ *
+ * A file with a `ref_ms` column (measured with `--reference`: the same reference graph timed
+ * inside every batch) is drift-corrected per batch: `ms = median_ms · G / ref_ms`, G the
+ * geometric mean of `ref_ms` over the file, so a batch timed while the machine ran 30% slow is
+ * scaled back to the file's typical speed. Without the column, `ms = median_ms`.
+ * @throws Error naming the file for a missing column or a non-positive `ref_ms`
+ */
 export function readRandomCsv(path: string): RandomRow[] {
   const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
   const header = (lines[0] ?? '').split(',');
@@ -141,10 +149,20 @@ export function readRandomCsv(path: string): RandomRow[] {
     return i;
   };
   const [f, s, m, c] = [col('family'), col('seed'), col('median_ms'), col('cv')];
-  return lines.slice(1).map((l) => {
-    const cells = l.split(',');
-    return { family: cells[f] as string, seed: Number(cells[s]), ms: Number(cells[m]), cv: Number(cells[c]) };
+  const rows = lines.slice(1).map((l) => l.split(','));
+  const r = header.indexOf('ref_ms');
+  const refs = r < 0 ? [] : rows.map((cells, i) => {
+    const v = Number(cells[r]);
+    if (!(v > 0)) throw new Error(`${path}: line ${i + 2}: ref_ms '${cells[r]}' is not a positive number`);
+    return v;
   });
+  const typical = refs.length ? Math.exp(refs.reduce((a, v) => a + Math.log(v), 0) / refs.length) : 1;
+  return rows.map((cells, i) => ({
+    family: cells[f] as string,
+    seed: Number(cells[s]),
+    ms: Number(cells[m]) * (refs.length ? typical / (refs[i] as number) : 1),
+    cv: Number(cells[c]),
+  }));
 }
 
 const HELP_SRC = 'HELP (Lee et al., NeurIPS 2021; HayeonLee/HELP data/)';

@@ -3,15 +3,18 @@
  * per family (`src/synth/random`, seeds S..S+K−1), measures each with onnxruntime-node on this
  * machine (1 thread by default) and appends compact rows to a CSV:
  *
- *   family,seed,median_ms,p10_ms,p90_ms,cv,cpu,ort_version
+ *   family,seed,median_ms,p10_ms,p90_ms,cv,cpu,ort_version[,ref_ms]
  *
  * A graph is rebuilt bit for bit from (family, seed), so the rows are the whole dataset. Rows
  * already in the CSV (same family and seed) are skipped, so an interrupted run resumes. Each batch
  * measures one seed of every family together, interleaved round-robin (src/measure/ort.ts), so
- * drift on a shared machine hits all families alike.
+ * drift on a shared machine hits all families alike. With `--reference FAMILY:SEED` a fixed graph is
+ * timed inside every batch too and its median written as `ref_ms` on each row of the batch, so
+ * drift *between* batches can be divided out (train/corpus.ts `readRandomCsv` does).
  *
  * Usage: node --import tsx train/measure-random.ts OUT.csv [--per-family K] [--seed S]
  *          [--runs N] [--warmup W] [--threads T] [--families a,b] [--no-optimize]
+ *          [--reference FAMILY:SEED]
  * Prints per-batch progress and, at the end, time per graph, the CV distribution and the range of
  * medians (ms) of the rows written in this run.
  */
@@ -23,6 +26,8 @@ import { quantile } from '../src/measure/stats.ts';
 import { buildRandomOnnx, FAMILIES } from '../src/synth/random/index.ts';
 
 const HEADER = 'family,seed,median_ms,p10_ms,p90_ms,cv,cpu,ort_version';
+/** Name of the reference graph's result inside a batch (not a family name). */
+const REFERENCE = '@reference';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -34,23 +39,41 @@ const { values, positionals } = parseArgs({
     threads: { type: 'string', default: '1' },
     families: { type: 'string' },
     'no-optimize': { type: 'boolean', default: false },
+    reference: { type: 'string' },
   },
 });
 const out = positionals[0];
 if (!out) {
-  process.stderr.write('usage: node --import tsx train/measure-random.ts OUT.csv [--per-family K] [--seed S] [--runs N] [--warmup W] [--threads T] [--families a,b] [--no-optimize]\n');
+  process.stderr.write('usage: node --import tsx train/measure-random.ts OUT.csv [--per-family K] [--seed S] [--runs N] [--warmup W] [--threads T] [--families a,b] [--no-optimize] [--reference FAMILY:SEED]\n');
   process.exit(2);
 }
 const perFamily = Number(values['per-family']);
 const seed0 = Number(values.seed);
 const families = values.families ? values.families.split(',') : [...FAMILIES];
 
+const reference = values.reference ? parseReference(values.reference) : undefined;
+const header = reference ? `${HEADER},ref_ms` : HEADER;
+
+/** `FAMILY:SEED` of `--reference`; exits with a message when malformed. */
+function parseReference(arg: string): { family: string; seed: number } {
+  const [family, seed] = arg.split(':');
+  if (!family || !FAMILIES.includes(family) || !/^\d+$/.test(seed ?? '')) {
+    process.stderr.write(`--reference: expected FAMILY:SEED with FAMILY one of ${FAMILIES.join(', ')}, got '${arg}'\n`);
+    process.exit(2);
+  }
+  return { family, seed: Number(seed) };
+}
+
 let existing = '';
 try {
   existing = await readFile(out, 'utf8');
 } catch {
   await mkdir(dirname(out), { recursive: true });
-  await appendFile(out, HEADER + '\n');
+  await appendFile(out, header + '\n');
+}
+if (existing && existing.split('\n')[0] !== header) {
+  process.stderr.write(`${out}: its header '${existing.split('\n')[0]}' does not match this run's '${header}' (a file is measured with --reference throughout or not at all)\n`);
+  process.exit(2);
 }
 const done = new Set(
   existing
@@ -72,6 +95,7 @@ for (let s = seed0; s < seed0 + perFamily; s++) {
   if (todo.length === 0) continue;
   const tg = performance.now();
   const models = todo.map((f) => ({ file: f, bytes: buildRandomOnnx(f, s) }));
+  if (reference) models.push({ file: REFERENCE, bytes: buildRandomOnnx(reference.family, reference.seed) });
   genMs += performance.now() - tg;
   const { results, failures } = await measureModels(models, {
     runs: Number(values.runs),
@@ -81,12 +105,19 @@ for (let s = seed0; s < seed0 + perFamily; s++) {
     optimize: !values['no-optimize'],
   });
   for (const f of failures) process.stderr.write(`seed ${s}: ${f.error}\n`);
-  const rows = results.map((r) =>
-    [r.file, s, num(r.median_ms, 5), num(r.p10_ms, 5), num(r.p90_ms, 5), num(r.cv, 3), clean(r.cpu), r.ort_version].join(','),
-  );
+  const ref = results.find((r) => r.file === REFERENCE);
+  if (reference && !ref) {
+    process.stderr.write(`seed ${s}: the reference graph failed; batch not written\n`);
+    continue;
+  }
+  const rows = results
+    .filter((r) => r !== ref)
+    .map((r) =>
+      [r.file, s, num(r.median_ms, 5), num(r.p10_ms, 5), num(r.p90_ms, 5), num(r.cv, 3), clean(r.cpu), r.ort_version, ...(ref ? [num(ref.median_ms, 5)] : [])].join(','),
+    );
   await appendFile(out, rows.map((r) => r + '\n').join(''));
-  for (const r of results) written.push({ ...r, family: r.file });
-  process.stderr.write(`seed ${s}: ${results.length} graphs, ${((performance.now() - t0) / 1000).toFixed(1)} s elapsed\n`);
+  for (const r of results) if (r !== ref) written.push({ ...r, family: r.file });
+  process.stderr.write(`seed ${s}: ${rows.length} graphs${ref ? ` (reference ${ref.median_ms.toFixed(3)} ms)` : ''}, ${((performance.now() - t0) / 1000).toFixed(1)} s elapsed\n`);
 }
 
 const total = (performance.now() - t0) / 1000;

@@ -20,6 +20,16 @@ describe('readRandomRows', () => {
     expect(rows[1]?.cv).toBeCloseTo(0.07, 12);
   });
 
+  it('divides out the drift between batches with the reference graph timed in each (ref_ms)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgeperf-rows-'));
+    const a = join(dir, 'ref.csv');
+    // Reference medians 2, 2, 4, 1: geometric mean 2, so rows scale by 1, 1, 1/2, 2.
+    writeFileSync(a, [`${HEADER},ref_ms`, 'mlp,0,3,2.9,3.1,0.02,X,1.30.0,2', 'unet,0,5,4.9,5.1,0.02,X,1.30.0,2', 'mlp,1,8,7.9,8.1,0.02,X,1.30.0,4', 'unet,1,6,5.9,6.1,0.02,X,1.30.0,1'].join('\n') + '\n');
+    expect(readRandomCsv(a).map((r) => r.ms)).toEqual([3, 5, 4, 12]);
+    writeFileSync(a, [`${HEADER},ref_ms`, 'mlp,0,3,2.9,3.1,0.02,X,1.30.0,0'].join('\n') + '\n');
+    expect(() => readRandomCsv(a)).toThrow(/ref\.csv: line 2: ref_ms '0'/);
+  });
+
   it('reads the committed sets: every extra graph of the second pass was measured in the first', () => {
     const first = new Set(RANDOM_EXTRA_CSVS.filter((f) => !f.includes('remeasured')).flatMap((f) => readRandomCsv(f).map((r) => `${r.family}:${r.seed}`)));
     const second = RANDOM_EXTRA_CSVS.filter((f) => f.includes('remeasured')).flatMap((f) => readRandomCsv(f));

@@ -38,6 +38,7 @@ import {
   encodeExamples,
   gnnGraphOf,
   predictEncoded,
+  referenceGraphs,
   type CalibrationExample,
   type EncodedGraph,
 } from '../src/predict/custom-target.ts';
@@ -103,6 +104,9 @@ const base = baseHeadWeights(model, baseHead);
 const basePred = predictEncoded(testEnc, base);
 // What the bundled target predicts (its head of its own, when it has one: train/fit-head.ts).
 const served = (model.config.ownHeads ?? []).includes(baseHead) ? predictEncoded(testEnc, servingHeadWeights(model, baseHead)) : undefined;
+
+// The trust region's graphs, encoded once (calibrateTarget would rebuild them per call).
+const reference = referenceGraphs(model);
 
 // ---- curve
 interface Row {
@@ -172,7 +176,7 @@ for (let s = 0; s < seeds; s++) {
   for (const n of SIZES) {
     const train = draw.slice(0, n);
     const t1 = performance.now();
-    const fit = calibrateTarget(train, model, baseHead, { ...tune, folds, seed: s + 1 });
+    const fit = calibrateTarget(train, model, baseHead, { ...tune, folds, seed: s + 1, reference });
     const secs = (performance.now() - t1) / 1000;
     const pred = predictEncoded(testEnc, fit.head);
     const inside = measured.filter((m, i) => m >= (pred[i] as number) * fit.interval.lo && m <= (pred[i] as number) * fit.interval.hi).length;

@@ -503,8 +503,11 @@ export interface CalibratedHead {
   loss: { start: number; end: number };
   /** Geometric-mean measured/base-predicted ratio applied to the scale. */
   rescale: number;
-  /** Set when the trust region (`CalibrateOptions.reference`) stepped in: the decay used (Infinity: stage-1 head kept). */
-  guard?: { decay: number };
+  /**
+   * Set when the trust region (`CalibrateOptions.reference`) stepped in: the decay used and its
+   * ratio to the requested one (both Infinity when no refit stayed inside: stage-1 head kept).
+   */
+  guard?: { decay: number; factor: number };
   /** The stage-1 head (base head with its three rate biases and overhead refitted): the centre of the trust region. */
   start: HeadWeights;
 }
@@ -660,7 +663,8 @@ export function calibrateHead(examples: CalibrationExample[], model: PerfSageMod
     decay *= 10;
     s2 = fineTune(s1.head, { names, steps: o.steps, lr: o.lr, decay });
   }
-  return { head: s2.head, start: s1.head, loss: { start: s1.lossStart, end: s2.lossEnd }, rescale, ...(guarded ? { guard: { decay: s2 === s1 ? Infinity : decay } } : {}) };
+  const guard = s2 === s1 ? { decay: Infinity, factor: Infinity } : { decay, factor: decay / o.decay };
+  return { head: s2.head, start: s1.head, loss: { start: s1.lossStart, end: s2.lossEnd }, rescale, ...(guarded ? { guard } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -192,6 +192,7 @@ describe('calibrateHead', () => {
     expect(spread(free)).toBeGreaterThan(Math.log(CALIBRATION_GUARD));
     const guarded = calibrateHead(ex, model, BASE, { steps: 150, reference });
     expect(guarded.guard?.decay).toBeGreaterThan(0.3);
+    expect(guarded.guard?.factor).toBeCloseTo((guarded.guard?.decay ?? 0) / 0.3, 9);
     expect(spread(guarded)).toBeLessThanOrEqual(Math.log(CALIBRATION_GUARD) + 1e-6);
   }, 120_000);
 

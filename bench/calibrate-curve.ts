@@ -19,7 +19,7 @@
  * interval, calibration time (including the cross-validation). Baselines on the same samples:
  * the base head uncalibrated, the base head rescaled by the samples' geometric-mean ratio only,
  * a FLOPs-linear fit (ms = a·MACs + b, least squares), and the same calibration with the trust
- * region off (`reference: []`). With two or more passes, the first row is the measurement's own
+ * region off (`trustRegion: []`). With two or more passes, the first row is the measurement's own
  * repeatability: pass 2, divided by the passes' geometric-mean ratio (machine drift, which
  * calibration absorbs), "predicting" pass 1 on the test graphs; the averaged label is about
  * half as noisy. A line before the table breaks the pass-to-pass ratio down by batch.
@@ -38,7 +38,7 @@ import {
   encodeExamples,
   gnnGraphOf,
   predictEncoded,
-  referenceGraphs,
+  trustRegionGraphs,
   type CalibrationExample,
   type EncodedGraph,
 } from '../src/predict/custom-target.ts';
@@ -49,7 +49,7 @@ import { existsSync } from 'node:fs';
 import { readRandomCsv, readRandomRows } from '../train/corpus.ts';
 import { argValue } from '../train/dataset.ts';
 import { fitLinear } from '../train/metrics.ts';
-import { quantile } from '../src/measure/stats.ts';
+import { geometricMean, quantile } from '../src/measure/stats.ts';
 
 const SIZES = [25, 50, 100, 250];
 const TEST = 500;
@@ -106,7 +106,7 @@ const basePred = predictEncoded(testEnc, base);
 const served = (model.config.ownHeads ?? []).includes(baseHead) ? predictEncoded(testEnc, servingHeadWeights(model, baseHead)) : undefined;
 
 // The trust region's graphs, encoded once (calibrateTarget would rebuild them per call).
-const reference = referenceGraphs(model);
+const trustRegion = trustRegionGraphs(model);
 
 // ---- curve
 interface Row {
@@ -131,7 +131,7 @@ if (csvs.length > 1) {
   const both = test.filter((e) => first.has(e.name as string) && again.has(e.name as string));
   const [p1, p2] = [both.map((e) => first.get(e.name as string)!.ms), both.map((e) => again.get(e.name as string)!.ms)];
   // Divided by the passes' geometric-mean ratio, as calibration rescales: what is left is noise.
-  const drift = Math.exp(p1.reduce((acc, m, i) => acc + Math.log((p2[i] as number) / m), 0) / p1.length);
+  const drift = geometricMean(p1.map((m, i) => (p2[i] as number) / m));
   const cv = (xs: number[]): string => `${(100 * quantile(xs, 0.5)).toFixed(1)}%`;
   console.log(
     `pass 2 on ${both.length} test graphs: ×${drift.toFixed(3)} pass 1 (geometric mean: machine drift); median within-run CV ${cv(both.map((e) => first.get(e.name as string)!.cv))} and ${cv(both.map((e) => again.get(e.name as string)!.cv))}`,
@@ -176,16 +176,16 @@ for (let s = 0; s < seeds; s++) {
   for (const n of SIZES) {
     const train = draw.slice(0, n);
     const t1 = performance.now();
-    const fit = calibrateTarget(train, model, baseHead, { ...tune, folds, seed: s + 1, reference });
+    const fit = calibrateTarget(train, model, baseHead, { ...tune, folds, seed: s + 1, trustRegion });
     const secs = (performance.now() - t1) / 1000;
     const pred = predictEncoded(testEnc, fit.head);
     const inside = measured.filter((m, i) => m >= (pred[i] as number) * fit.interval.lo && m <= (pred[i] as number) * fit.interval.hi).length;
     push(`${n}|calibrated`, { ...evalPred(pred), coverage: inside / TEST, secs, cvMape: fit.accuracy.mape });
-    const free = calibrateHead(train, model, baseHead, { ...tune, reference: [] });
+    const free = calibrateHead(train, model, baseHead, { ...tune, trustRegion: [] });
     push(`${n}|free`, evalPred(predictEncoded(testEnc, free.head)));
     // Baseline: base head × geometric-mean ratio on the sample.
     const pTrain = predictEncoded(train.map((e) => e.encoded as EncodedGraph), base);
-    const k = Math.exp(train.reduce((acc, e, i) => acc + Math.log(e.ms / (pTrain[i] as number)), 0) / n);
+    const k = geometricMean(train.map((e, i) => e.ms / (pTrain[i] as number)));
     push(`${n}|rescaled`, evalPred(Array.from(basePred, (p) => p * k)));
     // Baseline: FLOPs-linear.
     const lin = fitLinear(train.map((e) => e.macs), train.map((e) => e.ms));

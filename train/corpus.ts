@@ -27,7 +27,8 @@ import { analyzeModel } from '../src/core/analyze.ts';
 import type { Metric } from '../src/core/types.ts';
 import { buildFbnetOnnx } from '../src/synth/fbnet.ts';
 import { buildNb201Onnx } from '../src/synth/nb201.ts';
-import { buildRandomOnnx } from '../src/synth/random/index.ts';
+import { geometricMean } from '../src/measure/stats.ts';
+import { buildRandomOnnx, FAMILIES } from '../src/synth/random/index.ts';
 import { loadNb201Dataset, NB201_DEPS, splitOf, type Split } from './dataset.ts';
 import { FBNET_DATA_LAYOUT, FBNET_LUT_SETTINGS, loadFbnetData } from './fbnet-data.ts';
 import { buildGraphStore, REPO_ROOT, type GraphStore } from './graph-store.ts';
@@ -80,6 +81,9 @@ export type SourceFamily = (typeof SOURCE_FAMILIES)[number];
 /** The cpu-onnxruntime dataset shipped in the repository (issue #5): the nine families the encoder trained on. */
 export const RANDOM_CSV = join(REPO_ROOT, 'train', 'data', 'cpu-onnxruntime.csv');
 
+/** The random-graph families of RANDOM_CSV, the ones the encoder is trained on (`npm run train`). */
+export const ENCODER_FAMILIES: readonly string[] = FAMILIES.slice(0, 9);
+
 /**
  * Further cpu-onnxruntime rows, same format and machine: the `detector` and `batched` families.
  * Not in the encoder's training (`npm run train`); the cpu-onnxruntime head of its own is fitted
@@ -103,7 +107,7 @@ export function readRandomRows(files: readonly string[]): RandomRow[] {
   return [...byKey.values()].map((rs) => ({
     family: (rs[0] as RandomRow).family,
     seed: (rs[0] as RandomRow).seed,
-    ms: Math.exp(rs.reduce((a, r) => a + Math.log(r.ms), 0) / rs.length),
+    ms: geometricMean(rs.map((r) => r.ms)),
     cv: rs.reduce((a, r) => a + r.cv, 0) / rs.length,
   }));
 }
@@ -156,7 +160,7 @@ export function readRandomCsv(path: string): RandomRow[] {
     if (!(v > 0)) throw new Error(`${path}: line ${i + 2}: ref_ms '${cells[r]}' is not a positive number`);
     return v;
   });
-  const typical = refs.length ? Math.exp(refs.reduce((a, v) => a + Math.log(v), 0) / refs.length) : 1;
+  const typical = refs.length ? geometricMean(refs) : 1;
   return rows.map((cells, i) => ({
     family: cells[f] as string,
     seed: Number(cells[s]),

@@ -27,9 +27,9 @@ import { decodeModel, type WeightsFile } from '../src/predict/weights-io.ts';
 import type { Nb201Task } from '../src/synth/nb201.ts';
 import { gnnGraphOf } from '../src/predict/custom-target.ts';
 import { buildEfficientNetOnnx } from '../src/synth/efficientnet.ts';
-import { buildRandomOnnx, FAMILIES } from '../src/synth/random/index.ts';
+import { buildRandomOnnx } from '../src/synth/random/index.ts';
 import { fitAdditive, fitFlopsLinear, fitMlp, graphLevelFeatures, opTableRow } from './baselines.ts';
-import { keyIndex, loadCorpus, SOURCE_FAMILIES, sourceSplit, type Corpus, type CorpusSource, type HeadDef, type LabelKind } from './corpus.ts';
+import { ENCODER_FAMILIES, keyIndex, loadCorpus, SOURCE_FAMILIES, sourceSplit, type Corpus, type CorpusSource, type HeadDef, type LabelKind } from './corpus.ts';
 import { analyseNb201, argValue, REPO_ROOT, resolveDataDir } from './dataset.ts';
 import { predictArchs, predictGraphs } from './infer.ts';
 import { accuracy, MIN_MS, type Accuracy } from './metrics.ts';
@@ -308,8 +308,8 @@ const REFERENCE_GRAPHS = 24;
  * `n` TEST graphs of the random source with committed labels of 1–50 ms, from the nine families
  * of RANDOM_CSV (the lowest key hashes: a fixed, family-blind choice).
  */
-function referenceGraphs(src: CorpusSource, labels: Float64Array, n: number): Array<{ key: string; ms: number }> {
-  const nine = new Set(FAMILIES.slice(0, 9));
+function driftReferenceGraphs(src: CorpusSource, labels: Float64Array, n: number): Array<{ key: string; ms: number }> {
+  const nine = new Set(ENCODER_FAMILIES);
   return sourceSplit(src, 'test')
     .map((g) => ({ key: src.keys[g] as string, ms: labels[g] as number }))
     .filter((r) => r.ms >= 1 && r.ms <= 50 && nine.has(r.key.split(':')[0] as string))
@@ -565,7 +565,7 @@ async function main(): Promise<void> {
   if (cpuRow) {
     const fams = [...new Set(cpuRow.row.keys.map((k) => k.split(':')[0] as string))].sort();
     // `encoder's 9`: the families `npm run train` trained the encoder on (RANDOM_CSV).
-    const nine = new Set(FAMILIES.slice(0, 9));
+    const nine = new Set(ENCODER_FAMILIES);
     const inGroup = (f: string, fam: string): boolean => f === 'all' || fam === f || (f === "encoder's 9" && nine.has(fam));
     for (const f of [...fams, "encoder's 9", 'all']) {
       const idx = cpuRow.row.keys.map((k, i) => [k, i] as const).filter(([k]) => inGroup(f, k.split(':')[0] as string)).map(([, i]) => i);
@@ -628,7 +628,7 @@ async function main(): Promise<void> {
       // Machine-state reference: committed random TEST graphs measured in the same interleaved
       // run. Their measured / committed ratio says how this run's machine compares with the one
       // that measured the training rows (a shared VM drifts by ±10% over hours).
-      const refs = referenceGraphs(rnd.src, col, REFERENCE_GRAPHS);
+      const refs = driftReferenceGraphs(rnd.src, col, REFERENCE_GRAPHS);
       const refInputs: ModelInput[] = refs.map((r) => ({ file: `reference ${r.key}`, bytes: buildRandomOnnx(r.key.split(':')[0] as string, Number(r.key.split(':')[1])) }));
       const medians = new Map<string, number[]>();
       let failed = new Map<string, string>();

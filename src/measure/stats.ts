@@ -44,6 +44,15 @@ export function mean(samples: readonly number[]): number {
 }
 
 /**
+ * Geometric mean, exp(mean(log x)): the typical ratio or latency of positive values.
+ * @throws RangeError for an empty sample or a value ≤ 0
+ */
+export function geometricMean(samples: readonly number[]): number {
+  if (samples.some((v) => !(v > 0))) throw new RangeError('geometric mean of a non-positive value');
+  return Math.exp(mean(samples.map(Math.log)));
+}
+
+/**
  * Coefficient of variation: sample standard deviation (n − 1) over the mean; 0 for fewer than 2
  * samples or a zero mean.
  * @throws RangeError for an empty sample

@@ -11,7 +11,7 @@
  * 2018, "Explicit Inductive Bias for Transfer Learning with Convolutional Networks"), whose weight
  * shrinks as 1/n: with 25 graphs the head stays near the base head, with 250 it moves freely.
  * A trust region keeps the fit from extrapolating: on 264 unmeasured generated graphs
- * (`referenceGraphs`) no prediction may move more than ×`CALIBRATION_GUARD` from the base head
+ * (`trustRegionGraphs`) no prediction may move more than ×`CALIBRATION_GUARD` from the base head
  * with rescaled rates; a fit that does is redone with a 10× stronger pull.
  *
  * The interval and accuracy stored in the file come from k-fold cross-validation (k = 5): each
@@ -33,7 +33,7 @@ import { accuracy, type Accuracy } from './accuracy.ts';
 import { extractFeatures } from '../cost/features.ts';
 import { quantile } from '../measure/stats.ts';
 import { makeBatch, type GnnGraph, toGnnGraph } from './batch.ts';
-import { emptyReadout, headReadout, PerfSageModel, rateReadout, type HeadParams, type PerfSageEncoding } from './perfsage.ts';
+import { emptyReadout, headReadout, OWN_HEAD_PARTS, ownHeadWeight, PerfSageModel, rateReadout, weightShapes, type HeadParams, type OwnHeadPart, type PerfSageEncoding } from './perfsage.ts';
 import { sparseMatMulOp, type Csr } from './sparse.ts';
 
 /** Format tag of a custom target file. */
@@ -484,13 +484,13 @@ export interface CalibrateOptions {
   tuneFirstLayer?: boolean;
   /**
    * Unmeasured graphs that bound how far the fine-tuned head may move (see `calibrateHead`);
-   * default none. `referenceGraphs(model)` gives the generator's families.
+   * default none. `trustRegionGraphs(model)` gives the generator's families.
    */
-  reference?: EncodedGraph[];
+  trustRegion?: EncodedGraph[];
 }
 
 /**
- * Largest factor by which the fine-tuned head may move a reference graph's prediction away from
+ * Largest factor by which the fine-tuned head may move a trust-region graph's prediction away from
  * the rescaled base head's (`calibrateHead`). Graph optimisations off moved the random families
  * by ×1.0–3.1 (bench/ort-profile.ts), so ×5 leaves room for a real device change.
  */
@@ -504,7 +504,7 @@ export interface CalibratedHead {
   /** Geometric-mean measured/base-predicted ratio applied to the scale. */
   rescale: number;
   /**
-   * Set when the trust region (`CalibrateOptions.reference`) stepped in: the decay used and its
+   * Set when the trust region (`CalibrateOptions.trustRegion`) stepped in: the decay used and its
    * ratio to the requested one (both Infinity when no refit stayed inside: stage-1 head kept).
    */
   guard?: { decay: number; factor: number };
@@ -520,18 +520,18 @@ export function encodeExamples(model: PerfSageModel, examples: CalibrationExampl
   return examples;
 }
 
-const DEFAULTS: Required<Omit<CalibrateOptions, 'reference'>> = { steps: 300, lr: 0.02, decay: 0.3, tuneFirstLayer: true };
+const DEFAULTS: Required<Omit<CalibrateOptions, 'trustRegion'>> = { steps: 300, lr: 0.02, decay: 0.3, tuneFirstLayer: true };
 
-/** Seeds per family of `referenceGraphs` (disjoint from the seeds the bundled heads trained on, 0–1874). */
-const REFERENCE_SEEDS = Array.from({ length: 24 }, (_, i) => 900001 + i);
+/** Seeds per family of `trustRegionGraphs` (disjoint from the seeds the bundled heads trained on, 0–1874). */
+const TRUST_REGION_SEEDS = Array.from({ length: 24 }, (_, i) => 900001 + i);
 
 /**
  * The trust region of `calibrateHead`: 24 graphs of every random-graph family
  * (src/synth/random, seeds 900001–900024), encoded with `model`. Unmeasured: only the calibrated
  * head's predictions on them are compared with the base head's.
  */
-export function referenceGraphs(model: PerfSageModel): EncodedGraph[] {
-  const graphs = FAMILIES.flatMap((f) => REFERENCE_SEEDS.map((seed) => gnnGraphOf(analyzeRandom(f, seed))));
+export function trustRegionGraphs(model: PerfSageModel): EncodedGraph[] {
+  const graphs = FAMILIES.flatMap((f) => TRUST_REGION_SEEDS.map((seed) => gnnGraphOf(analyzeRandom(f, seed))));
   return encodeGraphs(model, graphs);
 }
 
@@ -542,8 +542,8 @@ function analyzeRandom(family: string, seed: number): ModelAnalysis {
 /**
  * Fits a single-output head to measurements, starting from a bundled head; the encoder is frozen.
  *
- * With `opts.reference`, the fit is kept inside a trust region: when the fine-tuned head moves a
- * reference graph's prediction by more than ×`CALIBRATION_GUARD` from the stage-1 head (base head
+ * With `opts.trustRegion`, the fit is kept inside a trust region: when the fine-tuned head moves a
+ * trust-region graph's prediction by more than ×`CALIBRATION_GUARD` from the stage-1 head (base head
  * with rescaled rates), stage 2 is fitted again with a 10× stronger pull toward that head (up to
  * 3 times), and the stage-1 head is kept if none stays inside. Without it, 100 measurements of
  * the optimisation-off device (bench/calibrate-curve.ts, draw 3) gave a head that predicted the
@@ -648,23 +648,22 @@ export function calibrateHead(examples: CalibrationExample[], model: PerfSageMod
   // rescale of the base head: 4 parameters, safe with 10 measurements); stage 2: the whole head.
   const s1 = fineTune(start, { names: ['b2', 'overhead'], steps: 150, lr: 0.05, decay: 0 });
   const names: Tunable = o.tuneFirstLayer ? ['w1', 'b1', 'w2', 'b2', 'overhead'] : ['w2', 'b2', 'overhead'];
-  const ref = opts.reference ?? [];
+  const ref = opts.trustRegion ?? [];
   const refStart = ref.length ? predictEncoded(ref, s1.head) : new Float64Array(0);
   const inside = (h: HeadWeights): boolean => predictEncoded(ref, h).every((p, i) => Math.abs(Math.log(p / (refStart[i] as number))) <= Math.log(CALIBRATION_GUARD));
   let decay = o.decay;
   let s2 = fineTune(s1.head, { names, steps: o.steps, lr: o.lr, decay });
-  let guarded = false;
+  let guard: CalibratedHead['guard'];
   for (let tries = 0; ref.length && !inside(s2.head); tries++) {
-    guarded = true;
     if (tries === 3) {
-      s2 = s1;
+      [s2, guard] = [s1, { decay: Infinity, factor: Infinity }];
       break;
     }
     decay *= 10;
     s2 = fineTune(s1.head, { names, steps: o.steps, lr: o.lr, decay });
+    guard = { decay, factor: decay / o.decay };
   }
-  const guard = s2 === s1 ? { decay: Infinity, factor: Infinity } : { decay, factor: decay / o.decay };
-  return { head: s2.head, start: s1.head, loss: { start: s1.lossStart, end: s2.lossEnd }, rescale, ...(guarded ? { guard } : {}) };
+  return { head: s2.head, start: s1.head, loss: { start: s1.lossStart, end: s2.lossEnd }, rescale, ...(guard ? { guard } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -692,7 +691,7 @@ export interface CalibratedTarget extends CalibratedHead {
 /**
  * `calibrateHead` on all examples, plus k-fold cross-validation (k = min(folds, n), seeded
  * shuffle) for the stored accuracy and interval. The trust region is on by default
- * (`opts.reference` defaults to `referenceGraphs(model)`; pass `[]` to turn it off).
+ * (`opts.trustRegion` defaults to `trustRegionGraphs(model)`; pass `[]` to turn it off).
  */
 export function calibrateTarget(
   examples: CalibrationExample[],
@@ -701,7 +700,7 @@ export function calibrateTarget(
   opts: CalibrateOptions & { folds?: number; seed?: number } = {},
 ): CalibratedTarget {
   encodeExamples(model, examples);
-  opts = { ...opts, reference: opts.reference ?? referenceGraphs(model) };
+  opts = { ...opts, trustRegion: opts.trustRegion ?? trustRegionGraphs(model) };
   const n = examples.length;
   const k = Math.max(2, Math.min(opts.folds ?? 5, n));
   const r = mulberry32(opts.seed ?? 1);
@@ -738,15 +737,13 @@ export function calibrateTarget(
  */
 export function withOwnHead(model: PerfSageModel, headName: string, head: HeadWeights): PerfSageModel {
   if (!model.config.heads.includes(headName)) throw new UnknownTargetError(headName, model.config.heads);
-  const D = model.config.hidden + model.config.featureNames.length;
-  const Hh = model.config.headHidden;
-  const ownHeads = [...new Set([...(model.config.ownHeads ?? []), headName])];
+  const config = { ...model.config, ownHeads: [...new Set([...(model.config.ownHeads ?? []), headName])] };
+  const shapes = weightShapes(config);
+  const values: Record<OwnHeadPart, ArrayLike<number>> = { ...head, scale: [head.scale] };
   const weights: Record<string, tf.Tensor> = { ...model.weights };
-  weights[`own/${headName}/w1`] = tf.tensor2d(head.w1, [D, Hh]);
-  weights[`own/${headName}/b1`] = tf.tensor1d(head.b1);
-  weights[`own/${headName}/w2`] = tf.tensor2d(head.w2, [Hh, 3]);
-  weights[`own/${headName}/b2`] = tf.tensor1d(head.b2);
-  weights[`own/${headName}/overhead`] = tf.tensor1d(head.overhead);
-  weights[`own/${headName}/scale`] = tf.tensor1d([head.scale]);
-  return new PerfSageModel({ ...model.config, ownHeads }, weights);
+  for (const part of OWN_HEAD_PARTS) {
+    const name = ownHeadWeight(headName, part);
+    weights[name] = tf.tensor(Array.from(values[part]), shapes[name]);
+  }
+  return new PerfSageModel(config, weights);
 }

@@ -92,15 +92,20 @@ export function weightShapes(cfg: PerfSageConfig): Record<string, number[]> {
   s['head/w2'] = [cfg.headHidden, 3 * T];
   s['head/b2'] = [3 * T];
   s['overhead'] = [T];
+  const own: Record<OwnHeadPart, number[]> = { w1: [H + F, cfg.headHidden], b1: [cfg.headHidden], w2: [cfg.headHidden, 3], b2: [3], overhead: [1], scale: [1] };
   for (const name of cfg.ownHeads ?? []) {
-    s[`own/${name}/w1`] = [H + F, cfg.headHidden];
-    s[`own/${name}/b1`] = [cfg.headHidden];
-    s[`own/${name}/w2`] = [cfg.headHidden, 3];
-    s[`own/${name}/b2`] = [3];
-    s[`own/${name}/overhead`] = [1];
-    s[`own/${name}/scale`] = [1];
+    for (const part of OWN_HEAD_PARTS) s[ownHeadWeight(name, part)] = own[part];
   }
   return s;
+}
+
+/** The tensors of a head of its own (`PerfSageConfig.ownHeads`), as in `HeadParams`. */
+export const OWN_HEAD_PARTS = ['w1', 'b1', 'w2', 'b2', 'overhead', 'scale'] as const;
+export type OwnHeadPart = (typeof OWN_HEAD_PARTS)[number];
+
+/** Weight name of one tensor of `head`'s head of its own: `own/<head>/<part>`. */
+export function ownHeadWeight(head: string, part: OwnHeadPart): string {
+  return `own/${head}/${part}`;
 }
 
 /** The PerfSAGE network: a config plus named weight tensors (variables when training). */
@@ -198,13 +203,14 @@ export class PerfSageModel {
   ownHeadParams(name: string): HeadParams {
     const t = this.config.heads.indexOf(name);
     if (t < 0 || !(this.config.ownHeads ?? []).includes(name)) throw new Error(`PerfSAGE head '${name}' has no head network of its own`);
+    const w = (part: OwnHeadPart): tf.Tensor => this.w(ownHeadWeight(name, part));
     return {
-      w1: this.w(`own/${name}/w1`) as tf.Tensor2D,
-      b1: this.w(`own/${name}/b1`) as tf.Tensor1D,
-      w2: this.w(`own/${name}/w2`) as tf.Tensor2D,
-      b2: this.w(`own/${name}/b2`) as tf.Tensor1D,
-      overhead: this.w(`own/${name}/overhead`) as tf.Tensor1D,
-      scale: this.w(`own/${name}/scale`) as tf.Tensor1D,
+      w1: w('w1') as tf.Tensor2D,
+      b1: w('b1') as tf.Tensor1D,
+      w2: w('w2') as tf.Tensor2D,
+      b2: w('b2') as tf.Tensor1D,
+      overhead: w('overhead') as tf.Tensor1D,
+      scale: w('scale') as tf.Tensor1D,
     };
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coefficientOfVariation, mean, median, quantile, summarize, tukeyFences } from '../../src/measure/stats.ts';
+import { coefficientOfVariation, geometricMean, mean, median, quantile, summarize, tukeyFences } from '../../src/measure/stats.ts';
 
 describe('quantile (Hyndman & Fan type 7, numpy linear)', () => {
   it('interpolates between order statistics', () => {
@@ -29,6 +29,9 @@ describe('mean and coefficient of variation', () => {
     // [2, 4, 4, 4, 5, 5, 7, 9]: mean 5, sum of squares 32, s = √(32/7)
     const x = [2, 4, 4, 4, 5, 5, 7, 9];
     expect(mean(x)).toBe(5);
+    expect(geometricMean([1, 4, 16])).toBeCloseTo(4, 12);
+    expect(() => geometricMean([])).toThrow(RangeError);
+    expect(() => geometricMean([2, 0])).toThrow(RangeError);
     expect(coefficientOfVariation(x)).toBeCloseTo(Math.sqrt(32 / 7) / 5, 12);
   });
   it('is 0 for one sample or identical samples', () => {

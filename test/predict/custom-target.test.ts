@@ -173,24 +173,24 @@ describe('calibrateHead', () => {
     expect(calibrated.mape).toBeLessThan(rescaled.mape / 2);
   }, 120_000);
 
-  it('keeps the fit inside the trust region of the reference graphs', () => {
+  it('keeps the fit inside the trust region of unmeasured graphs', () => {
     // A device where only the 1-D audio nets are 40× slower: the free fit carries that to unmeasured
-    // audio nets (×5 and more from its start); with them as reference, it may not.
+    // audio nets (×5 and more from its start); with them as its trust region, it may not.
     const base = baseHeadWeights(model, BASE);
     const p0 = predictEncoded(encs(), base);
     const ex = examples.map((e, i) => ({ ...e, ms: (p0[i] as number) * (e.name?.startsWith('audio-1d') ? 40 : 1) }));
-    const reference = encodeGraphs(
+    const trustRegion = encodeGraphs(
       model,
       [700, 701, 702].flatMap((s) => ['audio-1d', 'mlp'].map((f) => gnnGraphOf(analyzeModel(buildRandomOnnx(f, s, 'external'), `${f}:${s}`)))),
     );
     const spread = (fit: { head: HeadWeights; start: HeadWeights }): number => {
-      const [p, q] = [predictEncoded(reference, fit.head), predictEncoded(reference, fit.start)];
+      const [p, q] = [predictEncoded(trustRegion, fit.head), predictEncoded(trustRegion, fit.start)];
       return Math.max(...Array.from(p, (v, i) => Math.abs(Math.log(v / (q[i] as number)))));
     };
     const free = calibrateHead(ex, model, BASE, { steps: 150 });
     expect(free.guard).toBeUndefined();
     expect(spread(free)).toBeGreaterThan(Math.log(CALIBRATION_GUARD));
-    const guarded = calibrateHead(ex, model, BASE, { steps: 150, reference });
+    const guarded = calibrateHead(ex, model, BASE, { steps: 150, trustRegion });
     expect(guarded.guard?.decay).toBeGreaterThan(0.3);
     expect(guarded.guard?.factor).toBeCloseTo((guarded.guard?.decay ?? 0) / 0.3, 9);
     expect(spread(guarded)).toBeLessThanOrEqual(Math.log(CALIBRATION_GUARD) + 1e-6);

@@ -15,7 +15,7 @@
  *   the graph built the way its runtime ran it.
  * - `random`: the cpu-onnxruntime set (train/data/cpu-onnxruntime.csv, committed): 5,625 graphs of
  *   src/synth/random measured with onnxruntime-node, 1 thread, on this machine class; with
- *   `randomExtra`, also the 1,250 `detector` and `batched` graphs (RANDOM_EXTRA_CSVS).
+ *   `randomExtra`, also the `detector`, `batched` and `googlenet` graphs (RANDOM_EXTRA_CSVS).
  *
  * Split: NB201-indexed sources (nb201, nb360) by `splitOf(arch_idx)` of train/dataset.ts, so an
  * architecture held out in one source is held out in all; FBNet and random graphs by the same hash
@@ -85,29 +85,42 @@ export const RANDOM_CSV = join(REPO_ROOT, 'train', 'data', 'cpu-onnxruntime.csv'
 export const ENCODER_FAMILIES: readonly string[] = FAMILIES.slice(0, 9);
 
 /**
- * Further cpu-onnxruntime rows, same format and machine: the `detector` and `batched` families.
- * Not in the encoder's training (`npm run train`); the cpu-onnxruntime head of its own is fitted
- * on them with RANDOM_CSV (train/fit-head.ts), and `npm run evaluate` tests on all of them.
+ * Further cpu-onnxruntime rows, same format and machine: the `detector`, `batched` and
+ * `googlenet` families. Not in the encoder's training (`npm run train`); the cpu-onnxruntime head
+ * of its own is fitted on them with RANDOM_CSV (train/fit-head.ts), and `npm run evaluate` tests
+ * on all of them. The first file of each family holds every graph (detector seeds 0–1249, batched
+ * 0–1874, googlenet 0–499); the others are further passes at other hours (`-remeasured`: seeds
+ * 0–624 without a reference graph; `-ref*`: every seed, with one), averaged by `readRandomRows`
+ * (train/README.md, "Passes").
  */
-export const RANDOM_EXTRA_CSVS = ['detector', 'batched', 'detector-remeasured', 'batched-remeasured'].map((f) => join(REPO_ROOT, 'train', 'data', `cpu-onnxruntime-${f}.csv`));
+export const RANDOM_EXTRA_CSVS = ['detector', 'batched', 'googlenet', 'detector-remeasured', 'batched-remeasured', 'batched-ref', 'batched-ref2', 'batched-ref3', 'detector-ref'].map((f) =>
+  join(REPO_ROOT, 'train', 'data', `cpu-onnxruntime-${f}.csv`),
+);
 
 /**
- * Rows of several cpu-onnxruntime CSVs as one set: a graph measured in more than one file (a
- * second pass at another hour, `*-remeasured.csv`) gets the geometric mean of its medians and the
- * mean of its CVs, so drift between the passes averages out. Order: first occurrence.
+ * Rows of several cpu-onnxruntime CSVs as one set. A graph measured in more than one file (a
+ * second pass at another hour: `*-remeasured.csv`, `*-ref2.csv`) gets the geometric mean of its
+ * medians and the mean of its CVs, so noise between the passes averages out. Before that, a file
+ * that re-measures graphs read from earlier files is scaled to their level: by the geometric mean,
+ * over the graphs they share, of (mean of the earlier passes / this file's ms). A pass-wide
+ * factor is the machine's speed at that hour, not the graphs' cost, so every graph ends at the
+ * level of the file it was first read from, whatever the number of its passes. Files that share no
+ * graph with earlier ones (another family) are read as they are. Order: first occurrence.
  */
 export function readRandomRows(files: readonly string[]): RandomRow[] {
   const byKey = new Map<string, RandomRow[]>();
+  const key = (r: RandomRow): string => `${r.family}:${r.seed}`;
+  const mean = (rs: readonly RandomRow[]): number => geometricMean(rs.map((r) => r.ms));
   for (const f of files) {
-    for (const r of readRandomCsv(f)) {
-      const k = `${r.family}:${r.seed}`;
-      byKey.set(k, [...(byKey.get(k) ?? []), r]);
-    }
+    const rows = readRandomCsv(f);
+    const shared = rows.filter((r) => byKey.has(key(r)));
+    const level = shared.length ? geometricMean(shared.map((r) => mean(byKey.get(key(r)) as RandomRow[]) / r.ms)) : 1;
+    for (const r of rows) byKey.set(key(r), [...(byKey.get(key(r)) ?? []), { ...r, ms: r.ms * level }]);
   }
   return [...byKey.values()].map((rs) => ({
     family: (rs[0] as RandomRow).family,
     seed: (rs[0] as RandomRow).seed,
-    ms: geometricMean(rs.map((r) => r.ms)),
+    ms: mean(rs),
     cv: rs.reduce((a, r) => a + r.cv, 0) / rs.length,
   }));
 }
@@ -141,10 +154,11 @@ export interface RandomRow {
  * A file with a `ref_ms` column (measured with `--reference`: the same reference graph timed
  * inside every batch) is drift-corrected per batch: `ms = median_ms · G / ref_ms`, G the
  * geometric mean of `ref_ms` over the file, so a batch timed while the machine ran 30% slow is
- * scaled back to the file's typical speed. Without the column, `ms = median_ms`.
+ * scaled back to the file's typical speed. Without the column, or with `correct` false (to see
+ * what the reference removes), `ms = median_ms`.
  * @throws Error naming the file for a missing column or a non-positive `ref_ms`
  */
-export function readRandomCsv(path: string): RandomRow[] {
+export function readRandomCsv(path: string, correct = true): RandomRow[] {
   const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
   const header = (lines[0] ?? '').split(',');
   const col = (n: string): number => {
@@ -164,7 +178,7 @@ export function readRandomCsv(path: string): RandomRow[] {
   return rows.map((cells, i) => ({
     family: cells[f] as string,
     seed: Number(cells[s]),
-    ms: Number(cells[m]) * (refs.length ? typical / (refs[i] as number) : 1),
+    ms: Number(cells[m]) * (refs.length && correct ? typical / (refs[i] as number) : 1),
     cv: Number(cells[c]),
   }));
 }

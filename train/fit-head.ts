@@ -1,7 +1,7 @@
 /**
  * Fits the `cpu-onnxruntime` head a network of its own on the frozen encoder of a trained model,
- * from every measured random graph (train/data/cpu-onnxruntime.csv plus the `detector` and
- * `batched` families, RANDOM_EXTRA_CSVS), and writes weights.json and targets.json back.
+ * from every measured random graph (train/data/cpu-onnxruntime.csv plus the `detector`,
+ * `batched` and `googlenet` families, RANDOM_EXTRA_CSVS), and writes weights.json and targets.json back.
  *
  *   npm run fit-head -- [--weights DIR] [--out DIR] [--steps 300] [--lr 0.01] [--decay 0.3]
  *

@@ -7,14 +7,17 @@
  *
  * A graph is rebuilt bit for bit from (family, seed), so the rows are the whole dataset. Rows
  * already in the CSV (same family and seed) are skipped, so an interrupted run resumes. Each batch
- * measures one seed of every family together, interleaved round-robin (src/measure/ort.ts), so
- * drift on a shared machine hits all families alike. With `--reference FAMILY:SEED` a fixed graph is
+ * measures one seed (`--batch K`: K consecutive seeds) of every family together, interleaved
+ * round-robin (src/measure/ort.ts), so drift on a shared machine hits all families alike. More
+ * graphs per batch spread each graph's timed runs over a longer window (one family alone with
+ * `--batch 1` times a graph within about 0.3 s); for `batched` graphs that did not make two passes
+ * agree better (train/README.md, "Passes"), but it makes the reference cheaper per graph. With `--reference FAMILY:SEED` a fixed graph is
  * timed inside every batch too and its median written as `ref_ms` on each row of the batch, so
  * drift *between* batches can be divided out (train/corpus.ts `readRandomCsv` does).
  *
  * Usage: node --import tsx train/measure-random.ts OUT.csv [--per-family K] [--seed S]
  *          [--runs N] [--warmup W] [--threads T] [--families a,b] [--no-optimize]
- *          [--reference FAMILY:SEED]
+ *          [--reference FAMILY:SEED] [--batch K]
  * Prints per-batch progress and, at the end, time per graph, the CV distribution and the range of
  * medians (ms) of the rows written in this run.
  */
@@ -40,14 +43,20 @@ const { values, positionals } = parseArgs({
     families: { type: 'string' },
     'no-optimize': { type: 'boolean', default: false },
     reference: { type: 'string' },
+    batch: { type: 'string', default: '1' },
   },
 });
 const out = positionals[0];
 if (!out) {
-  process.stderr.write('usage: node --import tsx train/measure-random.ts OUT.csv [--per-family K] [--seed S] [--runs N] [--warmup W] [--threads T] [--families a,b] [--no-optimize] [--reference FAMILY:SEED]\n');
+  process.stderr.write('usage: node --import tsx train/measure-random.ts OUT.csv [--per-family K] [--seed S] [--runs N] [--warmup W] [--threads T] [--families a,b] [--no-optimize] [--reference FAMILY:SEED] [--batch K]\n');
   process.exit(2);
 }
 const perFamily = Number(values['per-family']);
+const seedsPerBatch = Number(values.batch);
+if (!Number.isInteger(seedsPerBatch) || seedsPerBatch < 1) {
+  process.stderr.write(`--batch: expected a positive integer (seeds per batch), got '${values.batch}'\n`);
+  process.exit(2);
+}
 const seed0 = Number(values.seed);
 const families = values.families ? values.families.split(',') : [...FAMILIES];
 
@@ -90,11 +99,13 @@ const num = (v: number, digits: number): string => Number(v.toPrecision(digits))
 const t0 = performance.now();
 const written: Array<MeasureResult & { family: string }> = [];
 let genMs = 0;
-for (let s = seed0; s < seed0 + perFamily; s++) {
-  const todo = families.filter((f) => !done.has(`${f},${s}`));
+for (let s = seed0; s < seed0 + perFamily; s += seedsPerBatch) {
+  const seeds = Array.from({ length: Math.min(seedsPerBatch, seed0 + perFamily - s) }, (_, i) => s + i);
+  const todo = seeds.flatMap((sd) => families.filter((f) => !done.has(`${f},${sd}`)).map((family) => ({ family, seed: sd })));
   if (todo.length === 0) continue;
+  const label = seeds.length > 1 ? `seeds ${s}–${seeds[seeds.length - 1]}` : `seed ${s}`;
   const tg = performance.now();
-  const models = todo.map((f) => ({ file: f, bytes: buildRandomOnnx(f, s) }));
+  const models = todo.map((t) => ({ file: `${t.family}:${t.seed}`, bytes: buildRandomOnnx(t.family, t.seed) }));
   if (reference) models.push({ file: REFERENCE, bytes: buildRandomOnnx(reference.family, reference.seed) });
   genMs += performance.now() - tg;
   const { results, failures } = await measureModels(models, {
@@ -104,20 +115,19 @@ for (let s = seed0; s < seed0 + perFamily; s++) {
     seed: s,
     optimize: !values['no-optimize'],
   });
-  for (const f of failures) process.stderr.write(`seed ${s}: ${f.error}\n`);
+  for (const f of failures) process.stderr.write(`${label}: ${f.error}\n`);
   const ref = results.find((r) => r.file === REFERENCE);
   if (reference && !ref) {
-    process.stderr.write(`seed ${s}: the reference graph failed; batch not written\n`);
+    process.stderr.write(`${label}: the reference graph failed; batch not written\n`);
     continue;
   }
-  const rows = results
-    .filter((r) => r !== ref)
-    .map((r) =>
-      [r.file, s, num(r.median_ms, 5), num(r.p10_ms, 5), num(r.p90_ms, 5), num(r.cv, 3), clean(r.cpu), r.ort_version, ...(ref ? [num(ref.median_ms, 5)] : [])].join(','),
-    );
+  const measured = results.filter((r) => r !== ref).map((r) => ({ ...r, family: r.file.split(':')[0] as string, seed: Number(r.file.split(':')[1]) }));
+  const rows = measured.map((r) =>
+    [r.family, r.seed, num(r.median_ms, 5), num(r.p10_ms, 5), num(r.p90_ms, 5), num(r.cv, 3), clean(r.cpu), r.ort_version, ...(ref ? [num(ref.median_ms, 5)] : [])].join(','),
+  );
   await appendFile(out, rows.map((r) => r + '\n').join(''));
-  for (const r of results) if (r !== ref) written.push({ ...r, family: r.file });
-  process.stderr.write(`seed ${s}: ${rows.length} graphs${ref ? ` (reference ${ref.median_ms.toFixed(3)} ms)` : ''}, ${((performance.now() - t0) / 1000).toFixed(1)} s elapsed\n`);
+  written.push(...measured);
+  process.stderr.write(`${label}: ${rows.length} graphs${ref ? ` (reference ${ref.median_ms.toFixed(3)} ms)` : ''}, ${((performance.now() - t0) / 1000).toFixed(1)} s elapsed\n`);
 }
 
 const total = (performance.now() - t0) / 1000;

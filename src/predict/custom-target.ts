@@ -10,7 +10,7 @@
  * squared log error of the graph totals plus an L2 pull toward the base head ("L2-SP", Li et al.
  * 2018, "Explicit Inductive Bias for Transfer Learning with Convolutional Networks"), whose weight
  * shrinks as 1/n: with 25 graphs the head stays near the base head, with 250 it moves freely.
- * A trust region keeps the fit from extrapolating: on 264 unmeasured generated graphs
+ * A trust region keeps the fit from extrapolating: on 288 unmeasured generated graphs
  * (`trustRegionGraphs`) no prediction may move more than ×`CALIBRATION_GUARD` from the base head
  * with rescaled rates; a fit that does is redone with a 10× stronger pull.
  *

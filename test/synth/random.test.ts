@@ -12,8 +12,10 @@ const ortMissing = await loadOrt().then(
 );
 
 describe('synth random', () => {
-  it('has the eight families of issue #5, classic (LRN-era CNNs), detector and batched', () => {
-    expect([...FAMILIES].sort()).toEqual(['audio-1d', 'batched', 'classic', 'detector', 'inception', 'mlp', 'mobilenet', 'plain-conv', 'resnet', 'transformer', 'unet']);
+  it('has the eight families of issue #5, classic (LRN-era CNNs), detector, batched and googlenet', () => {
+    expect([...FAMILIES].sort()).toEqual(['audio-1d', 'batched', 'classic', 'detector', 'googlenet', 'inception', 'mlp', 'mobilenet', 'plain-conv', 'resnet', 'transformer', 'unet']);
+    // The encoder's nine come first (train/corpus.ts ENCODER_FAMILIES slices them).
+    expect(FAMILIES.slice(9)).toEqual(['detector', 'batched', 'googlenet']);
   });
 
   it('detector and batched name their own ranges; the others use RANGES', () => {
@@ -62,6 +64,20 @@ describe('synth random', () => {
     const gemms = graphs.map((g) => g.nodes.filter((n) => n.op === 'Gemm').length);
     expect(gemms.filter((c) => c === 3).length).toBeGreaterThanOrEqual(2);
     expect(gemms.filter((c) => c === 1).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('googlenet: two LRNs, each right after a MaxPool (the stem of GoogLeNet), then Inception modules joined by Concat', () => {
+    for (const seed of SEEDS) {
+      const g = analyzeModel(buildRandomOnnx('googlenet', seed, 'external'), `googlenet-${seed}.onnx`).graph;
+      const producer = new Map(g.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
+      const lrns = g.nodes.filter((n) => n.op === 'LRN');
+      expect(lrns.map((n) => producer.get(n.inputs[0] as string)?.op)).toEqual(['MaxPool', 'Relu']);
+      // The second LRN's Relu follows the stem's 3x3 conv; a MaxPool reads the LRN.
+      expect(g.nodes.some((n) => n.op === 'MaxPool' && n.inputs[0] === lrns[1]?.outputs[0])).toBe(true);
+      const concats = g.nodes.filter((n) => n.op === 'Concat');
+      expect(concats.length).toBeGreaterThanOrEqual(1);
+      for (const c of concats) expect(c.inputs).toHaveLength(4);
+    }
   });
 
   it('rejects an unknown family, listing the known ones', () => {

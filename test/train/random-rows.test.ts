@@ -11,13 +11,28 @@ describe('readRandomRows', () => {
     const dir = mkdtempSync(join(tmpdir(), 'edgeperf-rows-'));
     const a = join(dir, 'a.csv');
     const b = join(dir, 'b.csv');
-    writeFileSync(a, [HEADER, 'batched,0,2,1.9,2.1,0.02,X,1.30.0', 'batched,1,8,7,9,0.10,X,1.30.0'].join('\n') + '\n');
-    writeFileSync(b, [HEADER, 'batched,1,2,1.9,2.1,0.04,X,1.30.0', 'detector,5,3,2.9,3.1,0.01,X,1.30.0'].join('\n') + '\n');
+    writeFileSync(a, [HEADER, 'batched,0,2,1.9,2.1,0.02,X,1.30.0', 'batched,1,8,7,9,0.10,X,1.30.0', 'batched,2,4,3.9,4.1,0.02,X,1.30.0'].join('\n') + '\n');
+    writeFileSync(b, [HEADER, 'batched,1,2,1.9,2.1,0.04,X,1.30.0', 'batched,2,4,3.9,4.1,0.02,X,1.30.0', 'detector,5,3,2.9,3.1,0.01,X,1.30.0'].join('\n') + '\n');
     const rows = readRandomRows([a, b]);
-    expect(rows.map((r) => `${r.family}:${r.seed}`)).toEqual(['batched:0', 'batched:1', 'detector:5']);
+    expect(rows.map((r) => `${r.family}:${r.seed}`)).toEqual(['batched:0', 'batched:1', 'batched:2', 'detector:5']);
+    // b's level against a over the shared graphs: geometric mean of 8/2 and 4/4 = 2, so b's rows
+    // count ×2 before averaging: batched:1 √(8·4), batched:2 √(4·8), detector:5 3·2.
     expect(rows[0]?.ms).toBe(2);
-    expect(rows[1]?.ms).toBeCloseTo(4, 12); // √(8·2)
+    expect(rows[1]?.ms).toBeCloseTo(Math.sqrt(32), 12);
+    expect(rows[2]?.ms).toBeCloseTo(Math.sqrt(32), 12);
+    expect(rows[3]?.ms).toBeCloseTo(6, 12);
     expect(rows[1]?.cv).toBeCloseTo(0.07, 12);
+  });
+
+  it('reads a file that shares no graph with the earlier ones at its own level', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgeperf-rows-'));
+    const a = join(dir, 'a.csv');
+    const b = join(dir, 'b.csv');
+    writeFileSync(a, [HEADER, 'batched,0,2,1.9,2.1,0.02,X,1.30.0'].join('\n') + '\n');
+    writeFileSync(b, [HEADER, 'detector,0,3,2.9,3.1,0.01,X,1.30.0'].join('\n') + '\n');
+    const [x, y] = readRandomRows([a, b]);
+    expect(x?.ms).toBeCloseTo(2, 12);
+    expect(y?.ms).toBeCloseTo(3, 12);
   });
 
   it('divides out the drift between batches with the reference graph timed in each (ref_ms)', () => {
@@ -30,11 +45,13 @@ describe('readRandomRows', () => {
     expect(() => readRandomCsv(a)).toThrow(/ref\.csv: line 2: ref_ms '0'/);
   });
 
-  it('reads the committed sets: every extra graph of the second pass was measured in the first', () => {
-    const first = new Set(RANDOM_EXTRA_CSVS.filter((f) => !f.includes('remeasured')).flatMap((f) => readRandomCsv(f).map((r) => `${r.family}:${r.seed}`)));
-    const second = RANDOM_EXTRA_CSVS.filter((f) => f.includes('remeasured')).flatMap((f) => readRandomCsv(f));
-    expect(second.length).toBeGreaterThan(0);
-    for (const r of second) expect(first.has(`${r.family}:${r.seed}`)).toBe(true);
+  it('reads the committed sets: every graph of a later pass was measured in its family\'s first file', () => {
+    const isFirst = (f: string): boolean => /-(detector|batched|googlenet)\.csv$/.test(f);
+    const first = new Set(RANDOM_EXTRA_CSVS.filter(isFirst).flatMap((f) => readRandomCsv(f).map((r) => `${r.family}:${r.seed}`)));
+    expect(first.size).toBe(1250 + 1875 + 500);
+    const later = RANDOM_EXTRA_CSVS.filter((f) => !isFirst(f)).flatMap((f) => readRandomCsv(f));
+    expect(later.length).toBeGreaterThan(0);
+    for (const r of later) expect(first.has(`${r.family}:${r.seed}`)).toBe(true);
     expect(readRandomRows([RANDOM_CSV])).toHaveLength(5625);
     expect(readRandomRows([RANDOM_CSV, ...RANDOM_EXTRA_CSVS]).length).toBe(5625 + first.size);
   });

@@ -12,6 +12,7 @@ import { audio1d } from './audio-1d.ts';
 import { BATCHED_RANGES, batched } from './batched.ts';
 import { classic } from './classic.ts';
 import { DETECTOR_RANGES, detector } from './detector.ts';
+import { googlenet } from './googlenet.ts';
 import { inception } from './inception.ts';
 import { mlp } from './mlp.ts';
 import { mobilenet } from './mobilenet.ts';
@@ -34,6 +35,7 @@ const SAMPLERS: Record<string, (r: Rng, g: GraphBuilder) => Uint8Array> = {
   classic,
   detector,
   batched,
+  googlenet,
 };
 
 /** Families with their own MAC / node bounds (the rest use `RANGES`). */

@@ -30,7 +30,8 @@ function agreement(a: Map<string, number>, b: Map<string, number>, keys: readonl
 
 const raw = files.map((f) => byKey(readRandomCsv(f, false)));
 const corrected = files.map((f) => byKey(readRandomCsv(f)));
-const hasRef = files.map((f, i) => [...(raw[i] as Map<string, number>)].some(([k, v]) => v !== (corrected[i] as Map<string, number>).get(k)));
+// A file whose reference correction changes some row (it has `ref_ms`): only then is "corrected" shown.
+const corrects = raw.map((m, i) => [...m].some(([k, v]) => v !== (corrected[i] as Map<string, number>).get(k)));
 const families = [...new Set(corrected.flatMap((m) => [...m.keys()].map((k) => k.split(':')[0] as string)))].sort();
 
 const rows: string[][] = [['family', 'pass A', 'pass B', 'n', 'level B/A', 'MAPE raw', 'MAPE corrected']];
@@ -42,7 +43,7 @@ for (const fam of families) {
       if (keys.length === 0) continue;
       const r = agreement(raw[i] as Map<string, number>, raw[j] as Map<string, number>, keys);
       const c = agreement(a, b, keys);
-      rows.push([fam, basename(files[i] as string), basename(files[j] as string), String(keys.length), `×${c.level.toFixed(3)}`, pct(r.mape), hasRef[i] || hasRef[j] ? pct(c.mape) : '—']);
+      rows.push([fam, basename(files[i] as string), basename(files[j] as string), String(keys.length), `×${c.level.toFixed(3)}`, pct(r.mape), corrects[i] || corrects[j] ? pct(c.mape) : '—']);
     }
   }
 }

@@ -206,8 +206,8 @@ export async function calibrateCommand(opts: CalibrateCommandOptions): Promise<n
       ...(fit.guard
         ? [
             Number.isFinite(fit.guard.decay)
-              ? `trust region: the free fit moved unmeasured reference graphs more than ×${CALIBRATION_GUARD} from the base head; refitted with a ${fit.guard.factor.toFixed(0)}× stronger pull toward it (measure more graphs like yours to lift this)`
-              : `trust region: every fit moved unmeasured reference graphs more than ×${CALIBRATION_GUARD}; kept the base head with rescaled rates (measure more graphs like yours)`,
+              ? `trust region: the free fit moved the prediction of an unmeasured generated graph more than ×${CALIBRATION_GUARD} from the base head; refitted with a ${fit.guard.factor.toFixed(0)}× stronger pull toward it (measure more graphs like yours to lift this)`
+              : `trust region: every fit moved the prediction of an unmeasured generated graph more than ×${CALIBRATION_GUARD}; kept the base head with rescaled rates (measure more graphs like yours)`,
           ]
         : []),
       `wrote ${outPath}: use it with custom-targets: ${outPath} and targets: ${opts.target}`,

@@ -1,9 +1,10 @@
 /**
  * Learning curve of `edgeperf calibrate` (issue #5): a device the encoder never saw, simulated by
  * onnxruntime-node with graph optimisations disabled (1 thread), measured on seeded random graphs
- * (train/data/cpu-onnxruntime-noopt-ref.csv, -ref2.csv, -ref3.csv: passes over the same graphs,
- * each timing a fixed reference graph inside every batch so that drift between batches divides out;
- * family, seed, median_ms, ..., ref_ms; graphs rebuilt from (family, seed) with src/synth/random).
+ * (train/data/cpu-onnxruntime-noopt-ref.csv, -ref2.csv, … : every such file, passes over the
+ * same graphs, each timing a fixed reference graph inside every batch so that drift between
+ * batches divides out; family, seed, median_ms, ..., ref_ms; graphs rebuilt from (family, seed)
+ * with src/synth/random).
  * The label of a graph is the geometric mean of its passes (train/corpus.ts `readRandomRows`).
  *
  *   node --import tsx bench/calibrate-curve.ts [--base-target ID] [--csv FILE[,FILE2...]] [--seeds 3] [--folds 5]
@@ -21,8 +22,10 @@
  * a FLOPs-linear fit (ms = a·MACs + b, least squares), and the same calibration with the trust
  * region off (`trustRegion: []`). With two or more passes, the first row is the measurement's own
  * repeatability: pass 2, divided by the passes' geometric-mean ratio (machine drift, which
- * calibration absorbs), "predicting" pass 1 on the test graphs; the averaged label is about
- * half as noisy. A line before the table breaks the pass-to-pass ratio down by batch.
+ * calibration absorbs), "predicting" pass 1 on the test graphs; the average of k passes is
+ * about 1/√k as noisy as one pass. A line before the table breaks the pass-to-pass ratio down by
+ * batch; a table after it gives the MAPE per generator family at 250 samples (calibrated, and
+ * base head rescaled).
  */
 import { resolve } from 'node:path';
 import { markdownTable } from 'markdown-table';
@@ -45,7 +48,7 @@ import {
 import { loadBundledModel } from '../src/predict/predictor.ts';
 import { bundledTargets } from '../src/predict/targets.ts';
 import { buildRandomOnnx } from '../src/synth/random/index.ts';
-import { existsSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { readRandomCsv, readRandomRows } from '../train/corpus.ts';
 import { argValue } from '../train/dataset.ts';
 import { fitLinear } from '../train/metrics.ts';
@@ -53,8 +56,14 @@ import { geometricMean, quantile } from '../src/measure/stats.ts';
 
 const SIZES = [25, 50, 100, 250];
 const TEST = 500;
-const dataFile = (name: string): string => resolve(import.meta.dirname, `../train/data/cpu-onnxruntime-${name}.csv`);
-const referenced = ['noopt-ref', 'noopt-ref2', 'noopt-ref3'].map(dataFile).filter((f) => existsSync(f));
+const dataDir = resolve(import.meta.dirname, '../train/data');
+const dataFile = (name: string): string => resolve(dataDir, `cpu-onnxruntime-${name}.csv`);
+// Every reference pass (`-noopt-ref.csv`, `-noopt-ref2.csv`, …), in pass order.
+const passNo = (f: string): number => Number(/-ref(\d*)\.csv$/.exec(f)?.[1] || 1);
+const referenced = readdirSync(dataDir)
+  .filter((f) => /^cpu-onnxruntime-noopt-ref\d*\.csv$/.test(f))
+  .sort((a, b) => passNo(a) - passNo(b))
+  .map((f) => resolve(dataDir, f));
 const csvs = argValue('csv')?.split(',').map((f) => resolve(f)) ?? (referenced.length >= 2 ? referenced : [dataFile('noopt')]);
 const csv = csvs.map((f) => f.split('/').at(-1)).join(' + ');
 const seeds = Number(argValue('seeds') ?? 3);
@@ -78,9 +87,9 @@ if (!baseHead) throw new Error(`base target '${baseTarget}' has no latency head;
 await initBackend();
 const model = loadBundledModel();
 const t0 = performance.now();
-const all: Array<CalibrationExample & { macs: number }> = readRandomRows(csvs).map(({ family, seed, ms }) => {
+const all: Array<CalibrationExample & { macs: number; family: string }> = readRandomRows(csvs).map(({ family, seed, ms }) => {
   const a = analyzeModel(buildRandomOnnx(family, seed, 'external'), `${family}-${seed}.onnx`);
-  return { graph: gnnGraphOf(a), ms, name: `${family}-${seed}`, macs: a.macs };
+  return { graph: gnnGraphOf(a), ms, name: `${family}-${seed}`, macs: a.macs, family };
 });
 encodeExamples(model, all);
 console.log(`${all.length} graphs from ${csv} (${csvs.length} pass${csvs.length > 1 ? 'es, geometric mean' : ''}) rebuilt, analysed and encoded in ${((performance.now() - t0) / 1000).toFixed(0)} s; base target ${baseTarget}`);
@@ -118,7 +127,9 @@ interface Row {
   cvMape?: number;
 }
 const results = new Map<string, Row[]>();
-const push = (key: string, r: Row): void => void (results.get(key) ?? results.set(key, []).get(key)!).push(r);
+/** Appends `v` to the list of `key` in `m`. */
+const append = <T>(m: Map<string, T[]>, key: string, v: T): void => void (m.get(key) ?? m.set(key, []).get(key)!).push(v);
+const push = (key: string, r: Row): void => append(results, key, r);
 const evalPred = (pred: ArrayLike<number>): Row => {
   const a = calibrationAccuracy(pred, measured);
   return { mape: a.mape, within10: a.within10, tau: a.kendallTau };
@@ -169,6 +180,16 @@ function batchDrift(first: PassRows, again: PassRows): void {
       `with each batch's transformer graph as the reference of the others, the passes differ by ${mapeRef.toFixed(1)}% MAPE`,
   );
 }
+/** MAPE per generator family on the test graphs, one entry per draw, at the largest sample size. */
+const LARGEST = Math.max(...SIZES);
+const families = [...new Set(test.map((e) => e.family))].sort();
+const byFamily = new Map<string, number[]>();
+function perFamily(kind: string, pred: ArrayLike<number>): void {
+  for (const f of families) {
+    const idx = test.flatMap((e, i) => (e.family === f ? [i] : []));
+    append(byFamily, `${f}|${kind}`, calibrationAccuracy(idx.map((i) => pred[i] as number), idx.map((i) => measured[i] as number)).mape);
+  }
+}
 if (served) push('0|served', evalPred(served));
 push('0|base', evalPred(basePred));
 for (let s = 0; s < seeds; s++) {
@@ -181,12 +202,14 @@ for (let s = 0; s < seeds; s++) {
     const pred = predictEncoded(testEnc, fit.head);
     const inside = measured.filter((m, i) => m >= (pred[i] as number) * fit.interval.lo && m <= (pred[i] as number) * fit.interval.hi).length;
     push(`${n}|calibrated`, { ...evalPred(pred), coverage: inside / TEST, secs, cvMape: fit.accuracy.mape });
+    if (n === LARGEST) perFamily('calibrated', pred);
     const free = calibrateHead(train, model, baseHead, { ...tune, trustRegion: [] });
     push(`${n}|free`, evalPred(predictEncoded(testEnc, free.head)));
     // Baseline: base head × geometric-mean ratio on the sample.
     const pTrain = predictEncoded(train.map((e) => e.encoded as EncodedGraph), base);
     const k = geometricMean(train.map((e, i) => e.ms / (pTrain[i] as number)));
     push(`${n}|rescaled`, evalPred(Array.from(basePred, (p) => p * k)));
+    if (n === LARGEST) perFamily('rescaled', Array.from(basePred, (p) => p * k));
     // Baseline: FLOPs-linear.
     const lin = fitLinear(train.map((e) => e.macs), train.map((e) => e.ms));
     push(`${n}|flops`, evalPred(test.map((e) => Math.max(lin.a * e.macs + lin.b, 1e-3))));
@@ -224,3 +247,13 @@ for (const [key, rs] of results) {
 }
 console.log(`\nTest: ${TEST} graphs of ${csv.split('/').at(-1)}; mean${seeds > 1 ? ' ± sd' : ''} over ${seeds} sample draw(s); calibration time includes ${folds}-fold cross-validation.\n`);
 console.log(markdownTable(rows, { align: ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r'] }));
+console.log(`\nPer generator family at ${LARGEST} samples (test graphs; mean over the draws):\n`);
+console.log(
+  markdownTable(
+    [
+      ['family', 'test graphs', 'calibrated MAPE', `${baseTarget} head × mean ratio`],
+      ...families.map((f) => [f, String(test.filter((e) => e.family === f).length), `${mean(byFamily.get(`${f}|calibrated`)!).toFixed(1)}%`, `${mean(byFamily.get(`${f}|rescaled`)!).toFixed(1)}%`]),
+    ],
+    { align: ['l', 'r', 'r', 'r'] },
+  ),
+);

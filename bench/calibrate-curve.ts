@@ -183,12 +183,10 @@ function batchDrift(first: PassRows, again: PassRows): void {
 /** MAPE per generator family on the test graphs, one entry per draw, at the largest sample size. */
 const LARGEST = Math.max(...SIZES);
 const families = [...new Set(test.map((e) => e.family))].sort();
+const familyTests = new Map(families.map((f) => [f, test.flatMap((e, i) => (e.family === f ? [i] : []))]));
 const byFamily = new Map<string, number[]>();
 function perFamily(kind: string, pred: ArrayLike<number>): void {
-  for (const f of families) {
-    const idx = test.flatMap((e, i) => (e.family === f ? [i] : []));
-    append(byFamily, `${f}|${kind}`, calibrationAccuracy(idx.map((i) => pred[i] as number), idx.map((i) => measured[i] as number)).mape);
-  }
+  for (const [f, idx] of familyTests) append(byFamily, `${f}|${kind}`, calibrationAccuracy(idx.map((i) => pred[i] as number), idx.map((i) => measured[i] as number)).mape);
 }
 if (served) push('0|served', evalPred(served));
 push('0|base', evalPred(basePred));
@@ -208,8 +206,9 @@ for (let s = 0; s < seeds; s++) {
     // Baseline: base head × geometric-mean ratio on the sample.
     const pTrain = predictEncoded(train.map((e) => e.encoded as EncodedGraph), base);
     const k = geometricMean(train.map((e, i) => e.ms / (pTrain[i] as number)));
-    push(`${n}|rescaled`, evalPred(Array.from(basePred, (p) => p * k)));
-    if (n === LARGEST) perFamily('rescaled', Array.from(basePred, (p) => p * k));
+    const rescaled = Array.from(basePred, (p) => p * k);
+    push(`${n}|rescaled`, evalPred(rescaled));
+    if (n === LARGEST) perFamily('rescaled', rescaled);
     // Baseline: FLOPs-linear.
     const lin = fitLinear(train.map((e) => e.macs), train.map((e) => e.ms));
     push(`${n}|flops`, evalPred(test.map((e) => Math.max(lin.a * e.macs + lin.b, 1e-3))));
@@ -252,7 +251,7 @@ console.log(
   markdownTable(
     [
       ['family', 'test graphs', 'calibrated MAPE', `${baseTarget} head × mean ratio`],
-      ...families.map((f) => [f, String(test.filter((e) => e.family === f).length), `${mean(byFamily.get(`${f}|calibrated`)!).toFixed(1)}%`, `${mean(byFamily.get(`${f}|rescaled`)!).toFixed(1)}%`]),
+      ...families.map((f) => [f, String(familyTests.get(f)!.length), `${mean(byFamily.get(`${f}|calibrated`)!).toFixed(1)}%`, `${mean(byFamily.get(`${f}|rescaled`)!).toFixed(1)}%`]),
     ],
     { align: ['l', 'r', 'r', 'r'] },
   ),

@@ -10,10 +10,13 @@
  * measures one seed (`--batch K`: K consecutive seeds) of every family together, interleaved
  * round-robin (src/measure/ort.ts), so drift on a shared machine hits all families alike. More
  * graphs per batch spread each graph's timed runs over a longer window (one family alone with
- * `--batch 1` times a graph within about 0.3 s); for `batched` graphs that did not make two passes
- * agree better (train/README.md, "Passes"), but it makes the reference cheaper per graph. With `--reference FAMILY:SEED` a fixed graph is
- * timed inside every batch too and its median written as `ref_ms` on each row of the batch, so
- * drift *between* batches can be divided out (train/corpus.ts `readRandomCsv` does).
+ * `--batch 1` times a graph within about 0.3 s); for `batched` graphs that did not make two
+ * passes agree better (train/README.md, "Passes"), but it makes the reference cheaper per graph.
+ * A pass of one family alone is not interchangeable with a pass of all families: MobileNet- and
+ * MLP-only passes of the optimisation-off set ran ×1.12–1.24 slower against the reference than
+ * the interleaved ones (train/README.md, "Drift between batches"). With `--reference FAMILY:SEED`
+ * a fixed graph is timed inside every batch too and its median written as `ref_ms` on each row of
+ * the batch, so drift *between* batches can be divided out (train/corpus.ts `readRandomCsv` does).
  *
  * Usage: node --import tsx train/measure-random.ts OUT.csv [--per-family K] [--seed S]
  *          [--runs N] [--warmup W] [--threads T] [--families a,b] [--no-optimize]
@@ -121,7 +124,12 @@ for (let s = seed0; s < seed0 + perFamily; s += seedsPerBatch) {
     process.stderr.write(`${label}: the reference graph failed; batch not written\n`);
     continue;
   }
-  const measured = results.filter((r) => r !== ref).map((r) => ({ ...r, family: r.file.split(':')[0] as string, seed: Number(r.file.split(':')[1]) }));
+  const measured = results
+    .filter((r) => r !== ref)
+    .map((r) => {
+      const [family, seed] = r.file.split(':') as [string, string];
+      return { ...r, family, seed: Number(seed) };
+    });
   const rows = measured.map((r) =>
     [r.family, r.seed, num(r.median_ms, 5), num(r.p10_ms, 5), num(r.p90_ms, 5), num(r.cv, 3), clean(r.cpu), r.ort_version, ...(ref ? [num(ref.median_ms, 5)] : [])].join(','),
   );

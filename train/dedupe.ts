@@ -6,9 +6,16 @@
  * squared-log loss (up to a constant) as training on every member, at a fraction of the cost.
  * NB201 has many isomorphic cells (skip/none permutations), so this roughly halves an epoch.
  */
+import { createHash } from 'node:crypto';
 import type { GraphStore } from './graph-store.ts';
 
-/** WL hash of arch `a` after `rounds` refinements. */
+/**
+ * WL hash of arch `a` after `rounds` refinements: a node's first colour is its feature row id
+ * (`rowIds`, equal ids ⇔ equal feature rows), each round's colour is a hash of (own colour, sorted
+ * in-neighbour colours, sorted out-neighbour colours), and the key is the node count with the
+ * sorted multiset of final colours. Colours are content hashes, not per-graph ranks, so two
+ * graphs share a key only if their node rows (and neighbourhoods) match, whatever the node order.
+ */
 export function wlKey(ds: GraphStore, a: number, rounds = 5): string {
   const n0 = ds.nodeOffset[a] as number;
   const n = (ds.nodeOffset[a + 1] as number) - n0;
@@ -22,20 +29,16 @@ export function wlKey(ds: GraphStore, a: number, rounds = 5): string {
   }
   let colors: string[] = Array.from({ length: n }, (_, i) => String(ds.rowIds[n0 + i]));
   for (let r = 0; r < rounds; r++) {
-    const dict = new Map<string, string>();
+    const memo = new Map<string, string>();
     colors = colors.map((c, i) => {
       const sig = `${c}|${ins[i]!.map((j) => colors[j]).sort().join(',')}|${outs[i]!.map((j) => colors[j]).sort().join(',')}`;
-      let id = dict.get(sig);
-      if (id === undefined) {
-        id = String(dict.size);
-        dict.set(sig, id);
+      let h = memo.get(sig);
+      if (h === undefined) {
+        h = createHash('sha1').update(sig).digest('base64');
+        memo.set(sig, h);
       }
-      return id;
+      return h;
     });
-    // Canonical relabel per round: the dict ids depend on node order, so re-key them by signature.
-    const bySig = [...dict.entries()].sort((x, y) => (x[0] < y[0] ? -1 : 1));
-    const canon = new Map<string, string>(bySig.map(([sig], k) => [dict.get(sig) as string, `${r}:${k}:${sig.length}`]));
-    colors = colors.map((c) => canon.get(c) as string);
   }
   return `${n}#${[...colors].sort().join(';')}`;
 }

@@ -7,7 +7,8 @@
  *
  * Why: the encoder is trained jointly on ~50,000 NAS-space graphs and the nine first random
  * families (`npm run train`). Appending the 1,250 detector and batched graphs to that joint
- * training made the pooled test split worse (4.87% → 10.8%, train/README.md); fitting only this
+ * training made the pooled test split worse (4.87% → 10.8%, train/README.md; that run folded the
+ * `batched` graphs into a few samples, a deduplication bug fixed in session 9); fitting only this
  * target's head on top of the frozen encoder, with the whole first head layer its own, learns
  * them without moving the 16 other heads. The method is `calibrateHead` of
  * src/predict/custom-target.ts (what `edgeperf calibrate` does with a user's measurements):

@@ -5,7 +5,10 @@
  *
  *   npm run train -- [--data DIR] [--sources nb201,fbnet,nb360,random] [--epochs 11] [--hidden 64]
  *                    [--batch 32] [--lr 0.003] [--seed 1] [--minutes 75] [--out DIR] [--limit N]
- *                    [--oversample SOURCE=K,...]
+ *                    [--oversample SOURCE=K,...] [--random-extra]
+ *
+ * `--random-extra` also trains the encoder on the `detector`, `batched` and `googlenet` graphs
+ * (train/corpus.ts RANDOM_EXTRA_CSVS), not only on the nine families of RANDOM_CSV.
  *
  * `--oversample random=2` (the default; `--oversample ''` for none) repeats every training sample
  * of source `random` twice per epoch: more gradient steps for the cpu-onnxruntime head, whose
@@ -223,7 +226,8 @@ async function main(): Promise<void> {
   console.log(`backend: ${backend.name}; sources: ${families.join(', ')}`);
   const t0 = Date.now();
 
-  const corpus = loadCorpus(dataDir, families);
+  const randomExtra = process.argv.includes('--random-extra');
+  const corpus = loadCorpus(dataDir, families, { randomExtra });
   console.log(`corpus ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const heads = corpus.heads.filter((h) => corpus.sources.some((s) => s.labels[h.name] && sourceSplit(s, 'train').some((g) => Number.isFinite(s.labels[h.name]![g]))));
   const T = heads.length;
@@ -449,7 +453,7 @@ async function main(): Promise<void> {
   const targetsFile: TargetsFile = {
     format: 'edgeperf-targets-v1',
     training:
-      `Sources ${corpus.sources.map((s) => s.name).join(', ')} (train/corpus.ts), split by a seeded hash of the architecture index ` +
+      `Sources ${corpus.sources.map((s) => s.name).join(', ')}${randomExtra ? ' (random: all 12 families, --random-extra)' : ''} (train/corpus.ts), split by a seeded hash of the architecture index ` +
       `(80/10/10; test graphs never trained on); hidden ${hidden}, K=3, batch ${batchSize}, ${plannedEpochs} epochs (best ${best.epoch + 1}), seed ${seed}${oversample ? `, oversample ${oversample}` : ''}, ` +
       `${Math.round(trainSeconds)} s on the ${backend.name} backend. Accuracy: test split, labels >= ${MIN_MS} ms, pooled over the end-to-end and simulator sources of each target.`,
     nb201ZeroEdges: 'hybrid',

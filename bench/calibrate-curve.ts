@@ -8,6 +8,10 @@
  * The label of a graph is the geometric mean of its passes (train/corpus.ts `readRandomRows`).
  *
  *   node --import tsx bench/calibrate-curve.ts [--base-target ID] [--csv FILE[,FILE2...]] [--seeds 3] [--folds 5]
+ *                                              [--weights DIR]
+ *
+ * `--weights DIR` calibrates on the weights.json and targets.json of DIR (a candidate written by
+ * `npm run train -- --out DIR` and `npm run fit-head -- --weights DIR`) instead of the bundled ones.
  *
  * `--csv train/data/cpu-onnxruntime-noopt.csv` gives the first, reference-less pass alone;
  * `--csv ...noopt.csv,...noopt-remeasured.csv` its two reference-less passes.
@@ -46,9 +50,10 @@ import {
   type EncodedGraph,
 } from '../src/predict/custom-target.ts';
 import { loadBundledModel } from '../src/predict/predictor.ts';
-import { bundledTargets } from '../src/predict/targets.ts';
+import { bundledTargets, type TargetsFile } from '../src/predict/targets.ts';
+import { decodeModel, type WeightsFile } from '../src/predict/weights-io.ts';
 import { buildRandomOnnx } from '../src/synth/random/index.ts';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readRandomCsv, readRandomRows } from '../train/corpus.ts';
 import { argValue } from '../train/dataset.ts';
 import { fitLinear } from '../train/metrics.ts';
@@ -74,7 +79,16 @@ const tune = {
   ...(argValue('decay') ? { decay: Number(argValue('decay')) } : {}),
 };
 
-const bundled = bundledTargets().targets;
+const weightsDir = argValue('weights');
+const readJson = (name: string): unknown => {
+  const path = resolve(weightsDir as string, name);
+  if (!existsSync(path)) {
+    console.error(`--weights ${weightsDir}: no ${name} there (a folder written by 'npm run train -- --out DIR' or 'npm run fit-head -- --out DIR')`);
+    process.exit(1);
+  }
+  return JSON.parse(readFileSync(path, 'utf8'));
+};
+const bundled = (weightsDir ? (readJson('targets.json') as TargetsFile) : bundledTargets()).targets;
 let baseTarget = argValue('base-target');
 if (!baseTarget) {
   baseTarget = bundled.some((t) => t.id === 'cpu-onnxruntime') ? 'cpu-onnxruntime' : 'raspberry-pi-4';
@@ -85,14 +99,14 @@ if (!baseHead) throw new Error(`base target '${baseTarget}' has no latency head;
 
 // ---- data
 await initBackend();
-const model = loadBundledModel();
+const model = weightsDir ? decodeModel(readJson('weights.json') as WeightsFile) : loadBundledModel();
 const t0 = performance.now();
 const all: Array<CalibrationExample & { macs: number; family: string }> = readRandomRows(csvs).map(({ family, seed, ms }) => {
   const a = analyzeModel(buildRandomOnnx(family, seed, 'external'), `${family}-${seed}.onnx`);
   return { graph: gnnGraphOf(a), ms, name: `${family}-${seed}`, macs: a.macs, family };
 });
 encodeExamples(model, all);
-console.log(`${all.length} graphs from ${csv} (${csvs.length} pass${csvs.length > 1 ? 'es, geometric mean' : ''}) rebuilt, analysed and encoded in ${((performance.now() - t0) / 1000).toFixed(0)} s; base target ${baseTarget}`);
+console.log(`${all.length} graphs from ${csv} (${csvs.length} pass${csvs.length > 1 ? 'es, geometric mean' : ''}) rebuilt, analysed and encoded in ${((performance.now() - t0) / 1000).toFixed(0)} s; base target ${baseTarget}${weightsDir ? ` (weights of ${weightsDir})` : ''}`);
 if (all.length < TEST + Math.max(...SIZES)) throw new Error(`need ≥ ${TEST + Math.max(...SIZES)} rows, ${csv} has ${all.length}`);
 
 function shuffled<T>(xs: readonly T[], seed: number): T[] {

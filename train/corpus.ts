@@ -28,6 +28,7 @@ import type { Metric } from '../src/core/types.ts';
 import { buildFbnetOnnx } from '../src/synth/fbnet.ts';
 import { buildNb201Onnx } from '../src/synth/nb201.ts';
 import { geometricMean } from '../src/measure/stats.ts';
+import { graphBatch } from '../src/predict/targets.ts';
 import { buildRandomOnnx, FAMILIES } from '../src/synth/random/index.ts';
 import { loadNb201Dataset, NB201_DEPS, splitOf, type Split } from './dataset.ts';
 import { FBNET_DATA_LAYOUT, FBNET_LUT_SETTINGS, loadFbnetData } from './fbnet-data.ts';
@@ -78,17 +79,20 @@ export interface Corpus {
 export const SOURCE_FAMILIES = ['nb201', 'fbnet', 'nb360', 'random'] as const;
 export type SourceFamily = (typeof SOURCE_FAMILIES)[number];
 
-/** The cpu-onnxruntime dataset shipped in the repository (issue #5): the nine families the encoder trained on. */
+/** The cpu-onnxruntime dataset shipped in the repository (issue #5): the nine first families. */
 export const RANDOM_CSV = join(REPO_ROOT, 'train', 'data', 'cpu-onnxruntime.csv');
 
-/** The random-graph families of RANDOM_CSV, the ones the encoder is trained on (`npm run train`). */
-export const ENCODER_FAMILIES: readonly string[] = FAMILIES.slice(0, 9);
+/**
+ * The random-graph families of RANDOM_CSV: the set of the first evaluations, and until session 9
+ * the only families the encoder was trained on (`npm run train -- --no-random-extra`).
+ */
+export const FIRST_FAMILIES: readonly string[] = FAMILIES.slice(0, 9);
 
 /**
  * Further cpu-onnxruntime rows, same format and machine: the `detector`, `batched` and
- * `googlenet` families. Not in the encoder's training (`npm run train`); the cpu-onnxruntime head
- * of its own is fitted on them with RANDOM_CSV (train/fit-head.ts), and `npm run evaluate` tests
- * on all of them. The first file of each family holds every graph (detector seeds 0–1249, batched
+ * `googlenet` families. The encoder is trained on them with RANDOM_CSV (`npm run train`, unless
+ * `--no-random-extra`), the cpu-onnxruntime head of its own is fitted on them too
+ * (train/fit-head.ts), and `npm run evaluate` tests on all of them. The first file of each family holds every graph (detector seeds 0–1249, batched
  * 0–1874, googlenet 0–499); the others are further passes at other hours (`-remeasured`: seeds
  * 0–624 without a reference graph; `-ref*`: every seed, with one), averaged by `readRandomRows`
  * (train/README.md, "Passes").
@@ -131,6 +135,23 @@ export function allHeads(): HeadDef[] {
   for (const t of NB360_TARGETS) for (const m of t.metrics) heads.push({ name: `${t.id}/${m}`, targetId: t.id, metric: m, unit: m === 'latency' ? 'ms' : 'mJ', resolution: 0 });
   heads.push({ name: 'cpu-onnxruntime/latency', targetId: 'cpu-onnxruntime', metric: 'latency', unit: 'ms', resolution: 0 });
   return heads;
+}
+
+const batchMemo = new Map<string, number>();
+
+/**
+ * Batch (`graphBatch`: dim 0 of the first input) of the random graph `family:seed`, rebuilt with
+ * src/synth/random and analysed (memoised per key), for the interval groups of `conformalByBatch`.
+ * @throws Error for a key that is not `family:seed` of a known family
+ */
+export function randomGraphBatch(key: string): number {
+  let b = batchMemo.get(key);
+  if (b === undefined) {
+    const [family, seed] = key.split(':');
+    b = graphBatch(analyzeModel(buildRandomOnnx(family as string, Number(seed), 'external'), key).graph);
+    batchMemo.set(key, b);
+  }
+  return b;
 }
 
 /** FNV-1a hash of a string, as an index for `splitOf`. */

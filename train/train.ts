@@ -5,10 +5,11 @@
  *
  *   npm run train -- [--data DIR] [--sources nb201,fbnet,nb360,random] [--epochs 11] [--hidden 64]
  *                    [--batch 32] [--lr 0.003] [--seed 1] [--minutes 75] [--out DIR] [--limit N]
- *                    [--oversample SOURCE=K,...] [--random-extra]
+ *                    [--oversample SOURCE=K,...] [--no-random-extra]
  *
- * `--random-extra` also trains the encoder on the `detector`, `batched` and `googlenet` graphs
- * (train/corpus.ts RANDOM_EXTRA_CSVS), not only on the nine families of RANDOM_CSV.
+ * The `random` source holds all 12 generator families: the nine of RANDOM_CSV and the `detector`,
+ * `batched` and `googlenet` graphs (train/corpus.ts RANDOM_EXTRA_CSVS); `--no-random-extra`
+ * trains on the nine only, as the weights shipped until session 9 were.
  *
  * `--oversample random=2` (the default; `--oversample ''` for none) repeats every training sample
  * of source `random` twice per epoch: more gradient steps for the cpu-onnxruntime head, whose
@@ -27,7 +28,7 @@ import { mulberry32 as rng } from '../src/core/random.ts';
 import { initBackend } from '../src/predict/backend.ts';
 import { makeBatch } from '../src/predict/batch.ts';
 import { PerfSageModel, type PerfSageConfig } from '../src/predict/perfsage.ts';
-import type { TargetEntry, TargetsFile } from '../src/predict/targets.ts';
+import type { IntervalCalibration, TargetEntry, TargetsFile } from '../src/predict/targets.ts';
 import { encodeModel } from '../src/predict/weights-io.ts';
 import { quantile } from '../src/measure/stats.ts';
 import { argValue, REPO_ROOT, resolveDataDir } from './dataset.ts';
@@ -206,9 +207,31 @@ export function conformalRatios(ratios: number[], coverage = 0.9): { lo: number;
   const s = [...ratios].sort((a, b) => a - b);
   const n = s.length;
   const a = (1 - coverage) / 2;
-  const kLo = Math.max(Math.floor(a * (n + 1)) - 1, 0);
-  const kHi = Math.min(Math.ceil((1 - a) * (n + 1)) - 1, n - 1);
+  // ε: (1 − 0.9) / 2 is 0.04999…9 in floating point, which would move both ranks one step out
+  // whenever (n + 1)·a is a whole number (n + 1 a multiple of 20).
+  const eps = 1e-9;
+  const kLo = Math.max(Math.floor(a * (n + 1) + eps) - 1, 0);
+  const kHi = Math.min(Math.ceil((1 - a) * (n + 1) - eps) - 1, n - 1);
   return { lo: s[kLo] ?? 1, hi: s[kHi] ?? 1, n };
+}
+
+/** Smallest group `conformalByBatch` gives quantiles of its own (a 5%/95% quantile of 100 ratios). */
+export const MIN_GROUP = 100;
+
+/**
+ * Mondrian split-conformal ratio bounds by batch (`IntervalCalibration.batched` in
+ * src/predict/targets.ts): `conformalRatios` of the batch-1 graphs, and of the batch > 1 graphs as
+ * `batched`, when both groups hold at least `MIN_GROUP` ratios; else `conformalRatios` of all.
+ * @param ratios measured / predicted per validation graph
+ * @param batched per graph: true when it runs at batch > 1 (`graphBatch`); same length as `ratios`
+ * @throws Error when the two arrays differ in length
+ */
+export function conformalByBatch(ratios: number[], batched: boolean[], coverage = 0.9): IntervalCalibration {
+  if (batched.length !== ratios.length) throw new Error(`conformalByBatch: ${ratios.length} ratios but ${batched.length} batch flags`);
+  const one = ratios.filter((_, i) => !batched[i]);
+  const many = ratios.filter((_, i) => batched[i]);
+  if (one.length < MIN_GROUP || many.length < MIN_GROUP) return conformalRatios(ratios, coverage);
+  return { ...conformalRatios(one, coverage), batched: conformalRatios(many, coverage) };
 }
 
 async function main(): Promise<void> {
@@ -226,7 +249,7 @@ async function main(): Promise<void> {
   console.log(`backend: ${backend.name}; sources: ${families.join(', ')}`);
   const t0 = Date.now();
 
-  const randomExtra = process.argv.includes('--random-extra');
+  const randomExtra = !process.argv.includes('--no-random-extra');
   const corpus = loadCorpus(dataDir, families, { randomExtra });
   console.log(`corpus ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const heads = corpus.heads.filter((h) => corpus.sources.some((s) => s.labels[h.name] && sourceSplit(s, 'train').some((g) => Number.isFinite(s.labels[h.name]![g]))));

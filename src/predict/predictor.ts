@@ -12,7 +12,7 @@ import { makeBatch, toGnnGraph } from './batch.ts';
 import { checkCustomTarget, headFromJson, headTensors, type CustomTarget, type HeadWeights } from './custom-target.ts';
 import { oodReasons, rangesOf } from './ood.ts';
 import { emptyReadout, headReadout, type PerfSageModel } from './perfsage.ts';
-import { bundledTargets, toTargetInfo, type TargetEntry, type TargetsFile } from './targets.ts';
+import { bundledTargets, graphBatch, intervalFor, toTargetInfo, type TargetEntry, type TargetsFile } from './targets.ts';
 import { decodeModel, type WeightsFile } from './weights-io.ts';
 import { layerNames } from '../graph/naming.ts';
 
@@ -28,6 +28,8 @@ export interface GnnResult {
   oodReasons: (t: TargetEntry) => string[];
   /** Outputs of the custom heads asked for, by key: per-node [n] and overhead [1], ms. */
   custom: Record<string, { node: Float32Array; overhead: Float32Array }>;
+  /** Batch the graph runs at (`graphBatch`), which picks the interval group (`intervalFor`). */
+  batch: number;
 }
 
 /**
@@ -63,7 +65,7 @@ export function runGnn(model: PerfSageModel, analysis: ModelAnalysis, targets: T
       custom[key] = { node: Float32Array.from(c.node.dataSync()), overhead: Float32Array.from(c.overhead.dataSync()) };
     }
   });
-  return { nodeIndex: f.nodeIndex, node, overhead, oodReasons: reasons, custom };
+  return { nodeIndex: f.nodeIndex, node, overhead, oodReasons: reasons, custom, batch: graphBatch(analysis.graph) };
 }
 
 /** Builds the `Prediction` of one (target, metric) from a GNN result. */
@@ -90,7 +92,10 @@ export function toPrediction(t: TargetEntry, metric: Metric, head: number, heads
     ood: reasons.length > 0,
     oodReasons: reasons,
   };
-  if (cal) p.interval = [value * cal.lo, value * cal.hi];
+  if (cal) {
+    const { lo, hi } = intervalFor(cal, r.batch);
+    p.interval = [value * lo, value * hi];
+  }
   return p;
 }
 

@@ -4,6 +4,7 @@
  */
 import targetsJson from '../../models/perfsage/targets.json' with { type: 'json' };
 import type { Metric, TargetInfo } from '../core/types.ts';
+import type { Graph } from '../graph/ir.ts';
 
 /** Format tag of targets.json. */
 export const TARGETS_FORMAT = 'edgeperf-targets-v1';
@@ -27,12 +28,37 @@ export interface HeldOutAccuracy {
  * from the same distribution with probability ≥ 90%.
  */
 export interface IntervalCalibration {
-  /** 5th percentile of measured / predicted. */
+  /** 5th percentile of measured / predicted (of the batch-1 graphs when `batched` is set). */
   lo: number;
-  /** 95th percentile of measured / predicted. */
+  /** 95th percentile of measured / predicted (of the batch-1 graphs when `batched` is set). */
   hi: number;
   /** Number of validation archs the quantiles come from. */
   n: number;
+  /**
+   * Mondrian split conformal by batch (Vovk et al. 2005, §4.5: one conformal quantile per
+   * category known before the measurement): the same quantiles over the validation graphs whose
+   * first input has a batch dim > 1. When present, `lo`, `hi`, `n` cover the batch-1 graphs only,
+   * and `intervalFor` picks the group of a graph. Set where the two groups' errors differ (the
+   * cpu-onnxruntime head: batch 2–64 graphs are predicted less well than batch-1 ones).
+   */
+  batched?: { lo: number; hi: number; n: number };
+}
+
+/**
+ * The interval factors [lo, hi] (measured/predicted) for a graph run at `batch` (its first input's
+ * dim 0; 1 when unknown): `cal.batched` for batch > 1 when the calibration has it, else `cal`.
+ */
+export function intervalFor(cal: IntervalCalibration, batch: number): { lo: number; hi: number } {
+  return batch > 1 && cal.batched ? cal.batched : cal;
+}
+
+/**
+ * Batch of a graph for `intervalFor`: dim 0 of its first input when that is a number (NCHW and
+ * NHWC both put the batch first), else 1 (symbolic batch dims resolve to 1 in the analysis).
+ */
+export function graphBatch(graph: Graph): number {
+  const d = graph.tensors.get(graph.inputs[0] ?? '')?.shape?.[0];
+  return typeof d === 'number' && d > 0 ? d : 1;
 }
 
 /** One entry of targets.json. */

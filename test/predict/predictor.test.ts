@@ -5,7 +5,8 @@ import { analyzeModel } from '../../src/core/analyze.ts';
 import { UnknownTargetError } from '../../src/core/errors.ts';
 import type { ModelAnalysis, Predictor } from '../../src/core/types.ts';
 import { loadPredictor } from '../../src/predict/predictor.ts';
-import { bundledTargets } from '../../src/predict/targets.ts';
+import { bundledTargets, graphBatch } from '../../src/predict/targets.ts';
+import { buildRandomOnnx } from '../../src/synth/random/index.ts';
 import { buildNb201Onnx } from '../../src/synth/nb201.ts';
 import { analyseNb201, readNb201Csv, splitOf } from '../../train/dataset.ts';
 
@@ -107,6 +108,37 @@ describe('loadPredictor', () => {
     const [pi, cpu] = await predictor.predict({ ...a, graph: { ...a.graph, nodes } }, ['raspberry-pi-4', 'cpu-onnxruntime']);
     expect(pi!.oodReasons!.some((r) => r.includes("'HardSwish'"))).toBe(true);
     expect(cpu!.oodReasons!.some((r) => r.includes("'HardSwish'"))).toBe(false);
+  });
+});
+
+describe('intervals by batch (Mondrian split conformal)', () => {
+  it('gives cpu-onnxruntime graphs run at batch > 1 the wider interval of their group', async () => {
+    const cal = bundledTargets().targets.find((t) => t.id === 'cpu-onnxruntime')!.interval!.latency!;
+    expect(cal.batched).toBeDefined();
+    // batch-1 models get a narrower interval than one width for all would give them
+    expect(cal.batched!.hi / cal.batched!.lo).toBeGreaterThan(1.3 * (cal.hi / cal.lo));
+    const single = analyzeModel(buildRandomOnnx('resnet', 3), 'r.onnx');
+    const many = analyzeModel(buildRandomOnnx('batched', 0), 'b.onnx');
+    expect(graphBatch(single.graph)).toBe(1);
+    expect(graphBatch(many.graph)).toBe(16);
+    const factors = async (a: ModelAnalysis): Promise<number[]> => {
+      const [p] = await predictor.predict(a, ['cpu-onnxruntime']);
+      return p!.interval!.map((v) => v / p!.value);
+    };
+    const [lo1, hi1] = await factors(single);
+    const [loB, hiB] = await factors(many);
+    expect(lo1).toBeCloseTo(cal.lo, 6);
+    expect(hi1).toBeCloseTo(cal.hi, 6);
+    expect(loB).toBeCloseTo(cal.batched!.lo, 6);
+    expect(hiB).toBeCloseTo(cal.batched!.hi, 6);
+  });
+
+  it('keeps one interval for targets calibrated without groups (batch ignored)', async () => {
+    const cal = bundledTargets().targets.find((t) => t.id === 'raspberry-pi-4')!.interval!.latency!;
+    expect(cal.batched).toBeUndefined();
+    const [p] = await predictor.predict(analyzeModel(buildRandomOnnx('batched', 0), 'b.onnx'), ['raspberry-pi-4']);
+    expect(p!.interval![0] / p!.value).toBeCloseTo(cal.lo, 6);
+    expect(p!.interval![1] / p!.value).toBeCloseTo(cal.hi, 6);
   });
 });
 

@@ -72,9 +72,11 @@ describe('breakdown (bundled predictor, BVLC AlexNet)', () => {
     }
   });
 
-  it('the top 3 layers on raspberry-pi-4 and pixel-3 are AlexNet convs / FCs with their real MACs, in decreasing share', () => {
+  it('the top 3 layers on raspberry-pi-4 and pixel-3 are AlexNet convs / FCs / LRNs with their real MACs, in decreasing share', () => {
     // BVLC AlexNet (grouped conv2/4/5): the convs and FCs hold all its MACs and weights; which of
-    // them ranks first is the model's call (fc6 moves 151 MB of weights for 38 M MACs).
+    // them ranks first is the model's call (fc6 moves 151 MB of weights for 38 M MACs). An LRN
+    // (0 MACs, but a normalisation over 5 channels at 55×55×96: 37% of AlexNet on onnxruntime,
+    // train/README.md) may rank among them since the encoder learnt LRN from the random families.
     const convMacs: Record<string, number> = {
       conv1: 101_616_768,
       conv2: 207_667_200,
@@ -89,9 +91,14 @@ describe('breakdown (bundled predictor, BVLC AlexNet)', () => {
       const p = predictions.find((x) => x.target === id && x.metric === 'latency')!;
       const top = breakdown(analysis, p, 3)!.layers;
       for (const l of top) {
+        if (l.op === 'LRN') {
+          expect(l.macs, l.name).toBe(0);
+          continue;
+        }
         expect(l.op).toBe(l.name.startsWith('fc') ? 'Gemm' : 'Conv');
         expect(l.macs, l.name).toBe(convMacs[l.name]);
       }
+      expect(top.filter((l) => l.op !== 'LRN').length, id).toBeGreaterThanOrEqual(2);
       expect(top[0]!.share).toBeGreaterThanOrEqual(top[1]!.share);
       expect(top[1]!.share).toBeGreaterThanOrEqual(top[2]!.share);
       expect(top.reduce((s, l) => s + l.share, 0)).toBeGreaterThan(0.4);

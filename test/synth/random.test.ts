@@ -14,7 +14,7 @@ const ortMissing = await loadOrt().then(
 describe('synth random', () => {
   it('has the eight families of issue #5, classic (LRN-era CNNs), detector, batched and googlenet', () => {
     expect([...FAMILIES].sort()).toEqual(['audio-1d', 'batched', 'classic', 'detector', 'googlenet', 'inception', 'mlp', 'mobilenet', 'plain-conv', 'resnet', 'transformer', 'unet']);
-    // The encoder's nine come first (train/corpus.ts ENCODER_FAMILIES slices them).
+    // The first nine (train/data/cpu-onnxruntime.csv) come first (train/corpus.ts FIRST_FAMILIES slices them).
     expect(FAMILIES.slice(9)).toEqual(['detector', 'batched', 'googlenet']);
   });
 

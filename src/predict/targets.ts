@@ -35,8 +35,9 @@ export interface IntervalCalibration {
   /** Number of validation archs the quantiles come from. */
   n: number;
   /**
-   * Mondrian split conformal by batch (Vovk et al. 2005, §4.5: one conformal quantile per
-   * category known before the measurement): the same quantiles over the validation graphs whose
+   * Mondrian split conformal by batch (Vovk, Gammerman & Shafer 2005, "Algorithmic Learning in a
+   * Random World", Mondrian conformal predictors: one conformal quantile per category known before
+   * the measurement): the same quantiles over the validation graphs whose
    * first input has a batch dim > 1. When present, `lo`, `hi`, `n` cover the batch-1 graphs only,
    * and `intervalFor` picks the group of a graph. Set where the two groups' errors differ (the
    * cpu-onnxruntime head: batch 2–64 graphs are predicted less well than batch-1 ones).
@@ -53,11 +54,13 @@ export function intervalFor(cal: IntervalCalibration, batch: number): { lo: numb
 }
 
 /**
- * Batch of a graph for `intervalFor`: dim 0 of its first input when that is a number (NCHW and
- * NHWC both put the batch first), else 1 (symbolic batch dims resolve to 1 in the analysis).
+ * Batch of a graph for `intervalFor`: dim 0 of its first input when that input has rank ≥ 2 and
+ * the dim is a number (NCHW, NHWC, [B, T, D] and [B, D] all put the batch first), else 1 (a rank-1
+ * input has no batch dim; symbolic batch dims resolve to 1 in the analysis).
  */
 export function graphBatch(graph: Graph): number {
-  const d = graph.tensors.get(graph.inputs[0] ?? '')?.shape?.[0];
+  const shape = graph.tensors.get(graph.inputs[0] ?? '')?.shape;
+  const d = shape && shape.length >= 2 ? shape[0] : undefined;
   return typeof d === 'number' && d > 0 ? d : 1;
 }
 

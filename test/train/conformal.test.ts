@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { intervalFor } from '../../src/predict/targets.ts';
+import type { Graph } from '../../src/graph/ir.ts';
+import { graphBatch, intervalFor } from '../../src/predict/targets.ts';
 import { conformalByBatch, conformalRatios, MIN_GROUP } from '../../train/train.ts';
 
 /** n ratios spread evenly over [lo, hi]. */
@@ -43,5 +44,20 @@ describe('conformalByBatch (Mondrian by batch)', () => {
     expect(intervalFor(c, 1)).toBe(c);
     expect(intervalFor(c, 16)).toBe(c.batched);
     expect(intervalFor(conformalRatios(one), 16)).toEqual(conformalRatios(one));
+  });
+});
+
+describe('graphBatch', () => {
+  const withInput = (shape: Array<number | string>): Graph => ({ inputs: ['x'], tensors: new Map([['x', { id: 'x', shape }]]) }) as unknown as Graph;
+
+  it('reads dim 0 of the first input of rank ≥ 2', () => {
+    expect(graphBatch(withInput([8, 3, 32, 32]))).toBe(8);
+    expect(graphBatch(withInput([20, 128]))).toBe(20);
+  });
+
+  it('is 1 for a rank-1 input, a symbolic batch or no input', () => {
+    expect(graphBatch(withInput([16000]))).toBe(1);
+    expect(graphBatch(withInput(['N', 3, 224, 224]))).toBe(1);
+    expect(graphBatch({ inputs: [], tensors: new Map() } as unknown as Graph)).toBe(1);
   });
 });

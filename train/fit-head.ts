@@ -7,7 +7,7 @@
  *                       [--intervals-only]
  *
  * `--intervals-only` keeps the head of its own in DIR as it is and recomputes only its 90%
- * interval (VAL) and accuracy (TEST) in targets.json (about a minute).
+ * interval (VAL) and accuracy (TEST) in targets.json (about 10 s).
  *
  * Why: the encoder is trained jointly on ~50,000 NAS-space graphs and the 12 random families
  * (`npm run train`), where cpu-onnxruntime is one head among 17. A first head layer of its own,
@@ -22,7 +22,8 @@
  *
  * Interval: Mondrian split conformal by batch (`conformalByBatch`): graphs run at batch > 1 (the
  * `batched` family, batched `detector` classifiers) are predicted less well than batch-1 ones,
- * and one interval for both covered 62% of the first and 95% of the second.
+ * and one interval for both covered 62% of the first and 95% of the second (TEST, sessions 7–8
+ * weights).
  *
  * Splits: the random source's (hash of `family:seed`, train/corpus.ts). Fitted on TRAIN; the
  * 90% interval is split-conformal on VAL (by batch); the accuracy in targets.json is on TEST (labels ≥ 0.5
@@ -35,7 +36,7 @@ import { join, resolve } from 'node:path';
 import { initBackend } from '../src/predict/backend.ts';
 import { calibrateHead, withOwnHead, type CalibrationExample } from '../src/predict/custom-target.ts';
 import { PerfSageModel } from '../src/predict/perfsage.ts';
-import { intervalFor, type TargetsFile } from '../src/predict/targets.ts';
+import { intervalFor, type IntervalBounds, type TargetsFile } from '../src/predict/targets.ts';
 import { decodeModel, encodeModel, type WeightsFile } from '../src/predict/weights-io.ts';
 import { loadCorpus, randomGraphBatch, sourceSplit, type CorpusSource } from './corpus.ts';
 import { argValue, REPO_ROOT } from './dataset.ts';
@@ -78,9 +79,10 @@ async function main(): Promise<void> {
   const decay = Number(argValue('decay') ?? 0.3);
   const backend = await initBackend();
   const t0 = Date.now();
-  const file = JSON.parse(readFileSync(join(weightsDir, 'weights.json'), 'utf8')) as WeightsFile;
+  const weightsText = readFileSync(join(weightsDir, 'weights.json'), 'utf8');
+  const file = JSON.parse(weightsText) as WeightsFile;
   const targets = JSON.parse(readFileSync(join(weightsDir, 'targets.json'), 'utf8')) as TargetsFile;
-  // Always start from the shared head (a previous own head is dropped).
+  // A fit starts from the shared head (a previous own head is dropped); --intervals-only keeps it.
   const loaded = decodeModel(file);
   const intervalsOnly = process.argv.includes('--intervals-only');
   if (intervalsOnly && !(loaded.config.ownHeads ?? []).includes(FIT_HEAD)) {
@@ -135,7 +137,7 @@ async function main(): Promise<void> {
   const r = trainingRanges([src], shared.config.featureNames);
   const labels = train.map((g) => col[g] as number);
   entry.accuracy = { latency: { n: a.n, mape: round(a.mape, 2), within10: round(a.within10, 3), kendallTau: round(a.kendallTau, 3), coverage90: round(inside / Math.max(test.y.length, 1), 3) } };
-  const rounded = (c: { lo: number; hi: number; n: number }): { lo: number; hi: number; n: number } => ({ lo: round(c.lo, 4), hi: round(c.hi, 4), n: c.n });
+  const rounded = (c: IntervalBounds): IntervalBounds => ({ lo: round(c.lo, 4), hi: round(c.hi, 4), n: c.n });
   entry.interval = { latency: { ...rounded(cal), ...(cal.batched ? { batched: rounded(cal.batched) } : {}) } };
   entry.trainingCount = train.length;
   entry.trainingSets = { random: train.length };
@@ -148,9 +150,11 @@ async function main(): Promise<void> {
   const note = ` ${FIT_HEAD}: a head of its own fitted on the frozen encoder by train/fit-head.ts on ${train.length} random graphs (${families.length} families), ${steps} steps, lr ${lr}, decay ${decay}, ${Math.round(fitSeconds)} s.`;
   if (!intervalsOnly) targets.training = targets.training.replace(/ cpu-onnxruntime\/latency: a head of its own .*$/, '') + note;
   mkdirSync(outDir, { recursive: true });
-  if (!intervalsOnly || outDir !== weightsDir) writeFileSync(join(outDir, 'weights.json'), intervalsOnly ? readFileSync(join(weightsDir, 'weights.json')) : JSON.stringify(await encodeModel(model)) + '\n');
+  // --intervals-only leaves the weights as they are (copied unchanged to another --out).
+  const writeWeights = !intervalsOnly || outDir !== weightsDir;
+  if (writeWeights) writeFileSync(join(outDir, 'weights.json'), intervalsOnly ? weightsText : JSON.stringify(await encodeModel(model)) + '\n');
   writeFileSync(join(outDir, 'targets.json'), JSON.stringify(targets, null, 2) + '\n');
-  console.log(`wrote ${intervalsOnly && outDir === weightsDir ? join(outDir, 'targets.json') : `${join(outDir, 'weights.json')} and targets.json`}`);
+  console.log(`wrote ${writeWeights ? `${join(outDir, 'weights.json')} and ` : ''}${join(outDir, 'targets.json')}`);
 }
 
 if (process.argv[1] && process.argv[1].endsWith('fit-head.ts')) await main();

@@ -28,7 +28,7 @@ import { mulberry32 as rng } from '../src/core/random.ts';
 import { initBackend } from '../src/predict/backend.ts';
 import { makeBatch } from '../src/predict/batch.ts';
 import { PerfSageModel, type PerfSageConfig } from '../src/predict/perfsage.ts';
-import type { IntervalCalibration, TargetEntry, TargetsFile } from '../src/predict/targets.ts';
+import type { IntervalBounds, IntervalCalibration, TargetEntry, TargetsFile } from '../src/predict/targets.ts';
 import { encodeModel } from '../src/predict/weights-io.ts';
 import { quantile } from '../src/measure/stats.ts';
 import { argValue, REPO_ROOT, resolveDataDir } from './dataset.ts';
@@ -203,7 +203,7 @@ export function trainingRanges(srcs: CorpusSource[], names: readonly string[]): 
 }
 
 /** Split-conformal ratio bounds (see `IntervalCalibration` in src/predict/targets.ts). */
-export function conformalRatios(ratios: number[], coverage = 0.9): { lo: number; hi: number; n: number } {
+export function conformalRatios(ratios: number[], coverage = 0.9): IntervalBounds {
   const s = [...ratios].sort((a, b) => a - b);
   const n = s.length;
   const a = (1 - coverage) / 2;

@@ -27,13 +27,7 @@ export interface HeldOutAccuracy {
  * ⌊0.05·(n+1)⌋/n and ⌈0.95·(n+1)⌉/n, so the interval [value·lo, value·hi] covers a new graph
  * from the same distribution with probability ≥ 90%.
  */
-export interface IntervalCalibration {
-  /** 5th percentile of measured / predicted (of the batch-1 graphs when `batched` is set). */
-  lo: number;
-  /** 95th percentile of measured / predicted (of the batch-1 graphs when `batched` is set). */
-  hi: number;
-  /** Number of validation archs the quantiles come from. */
-  n: number;
+export interface IntervalCalibration extends IntervalBounds {
   /**
    * Mondrian split conformal by batch (Vovk, Gammerman & Shafer 2005, "Algorithmic Learning in a
    * Random World", Mondrian conformal predictors: one conformal quantile per category known before
@@ -42,7 +36,17 @@ export interface IntervalCalibration {
    * and `intervalFor` picks the group of a graph. Set where the two groups' errors differ (the
    * cpu-onnxruntime head: batch 2–64 graphs are predicted less well than batch-1 ones).
    */
-  batched?: { lo: number; hi: number; n: number };
+  batched?: IntervalBounds;
+}
+
+/** One pair of split-conformal ratio quantiles and the number of validation graphs behind it. */
+export interface IntervalBounds {
+  /** 5th percentile of measured / predicted (of the batch-1 graphs when `batched` is set). */
+  lo: number;
+  /** 95th percentile of measured / predicted (of the batch-1 graphs when `batched` is set). */
+  hi: number;
+  /** Number of validation archs the quantiles come from. */
+  n: number;
 }
 
 /**

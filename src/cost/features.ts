@@ -250,9 +250,73 @@ export function loweredBatchNorms(graph: Graph): Map<number, number> {
 }
 
 /**
+ * Nodes read as part of the convolution that produces their input, because the runtimes fold
+ * them into it at load time and the predictor's training graphs were written folded:
+ * - `BatchNormalization` right after a `Conv` (onnxruntime's `ConvBNFusion` at graph optimisation
+ *   level basic and above; the TFLite converter and PyTorch Mobile's `optimize_for_mobile` fold it
+ *   the same way; the NB201/FBNet builders write such convs folded, with weight + bias);
+ * - `Mul` by a constant per-channel vector right after a `Conv` (onnxruntime's `ConvMulFusion`
+ *   scales the weights), so a batch norm the TFLite converter would have folded but a graph
+ *   spells as MUL + ADD after the conv folds too, as its ONNX `BatchNormalization` does;
+ * - `Add` of a constant per-channel vector (or, for a 1-channel output, a one-element constant)
+ *   right after a `Conv` or `ConvTranspose`: the op's own bias input `B` written as a separate
+ *   node, as paddle2onnx exports it (onnxruntime's `ConvAddFusion` folds it for `Conv`; for
+ *   `ConvTranspose` it runs the Add as its own pass over the output, 0.6 of the 102 ms of
+ *   PP-OCRv4 det at 640², which the folded reading leaves out).
+ * Only when the conv's output feeds nothing else and is not a graph output. Chains fold too
+ * (Conv → BatchNormalization → bias Add, TFLite CONV → MUL → ADD); a fused activation (TFLite)
+ * may sit on the last node of a chain only (extractFeatures gives it its row after the conv's); a
+ * `BatchNormalization` or `Mul` after a `ConvTranspose` stays (onnxruntime runs it), as in the
+ * generated DB-head training graphs. Per-channel means broadcast along the channel axis: shape
+ * [1, C, 1, 1] or [C, 1, 1] in NCHW, [C] in NHWC.
+ * Returns folded node index → index of the Conv / ConvTranspose it folds into.
+ */
+export function foldedIntoConv(graph: Graph): Map<number, number> {
+  const uses = new Map<string, number>();
+  const producer = new Map<string, number>();
+  graph.nodes.forEach((node, i) => {
+    for (const t of node.inputs) if (t) uses.set(t, (uses.get(t) ?? 0) + 1);
+    for (const o of node.outputs) if (o) producer.set(o, i);
+  });
+  const graphOutputs = new Set(graph.outputs);
+  const unfused = (n: Node): boolean => !n.fusedActivation || n.fusedActivation === 'NONE';
+  /** The data input of a foldable BatchNormalization / bias Add, else undefined. */
+  const dataInput = (node: Node): string | undefined => {
+    if (node.op === 'BatchNormalization') return node.outputs.filter((o) => o !== '').length === 1 ? node.inputs[0] : undefined;
+    if ((node.op !== 'Add' && node.op !== 'Mul') || node.inputs.length !== 2) return undefined;
+    const [a, b] = node.inputs.map((t) => graph.tensors.get(t));
+    const [dataT, constT] = a?.isConstant ? [b, a] : [a, b];
+    const d = dims(dataT?.shape);
+    const k = dims(constT?.shape);
+    if (!dataT || dataT.isConstant || !constT?.isConstant || !d || !k || d.length < 3 || k.length > d.length) return undefined;
+    const c = channelsOf(dataT, graph.layout);
+    const axis = graph.layout === 'NCHW' ? 1 : d.length - 1;
+    // Right-align the constant's shape against the data's: only the channel axis may differ from 1.
+    const ok = k.every((v, j) => v === 1 || (j + d.length - k.length === axis && v === c));
+    return ok && numelOf(constT) === c ? dataT.id : undefined;
+  };
+  const out = new Map<number, number>();
+  graph.nodes.forEach((node, i) => {
+    if (!isExecuted(node, graph)) return;
+    const t = dataInput(node);
+    const p = t === undefined ? undefined : producer.get(t);
+    if (t === undefined || p === undefined || uses.get(t) !== 1 || graphOutputs.has(t) || !unfused(graph.nodes[p] as Node)) return;
+    const root = out.get(p) ?? p;
+    const conv = graph.nodes[root] as Node;
+    if (!unfused(conv) || !(conv.op === 'Conv' || (conv.op === 'ConvTranspose' && node.op === 'Add'))) return;
+    out.set(i, root);
+  });
+  return out;
+}
+
+/**
  * Extracts GNN features from an analysis: one row per executed node of `analysis.graph`, in
  * graph order, and the data edges between executed nodes (an edge per distinct producer →
  * consumer pair through a non-constant tensor).
+ *
+ * A BatchNormalization, per-channel Mul or bias Add that the runtimes fold into the conv before
+ * it (`foldedIntoConv`) gets no row of its own: its consumers read from the conv's row (or from
+ * the row of its fused activation), so its cost is the conv's.
  *
  * Two spellings of the same computation are read as the ONNX graphs the predictor was trained on:
  * - A node with a fused activation listed in `FUSED_ACTIVATION_OPS` gets a second row right after
@@ -268,8 +332,17 @@ export function loweredBatchNorms(graph: Graph): Map<number, number> {
  */
 export function extractFeatures(analysis: ModelAnalysis): GraphFeatures {
   const graph = analysis.graph;
-  const bnOf = loweredBatchNorms(graph);
-  const mergedAdds = new Set(bnOf.values());
+  const folded = foldedIntoConv(graph);
+  // A lowered batch norm right after a conv folds into it instead of becoming a BN row.
+  const bnOf = new Map([...loweredBatchNorms(graph)].filter(([mul]) => !folded.has(mul)));
+  const mergedAdds = new Set([...bnOf.values(), ...folded.keys()]);
+  /** Outputs of the nodes folded into a conv (by the conv's index): their consumers read from its row. */
+  const foldedOutputs = new Map<number, string[]>();
+  for (const [f, root] of folded) foldedOutputs.set(root, [...(foldedOutputs.get(root) ?? []), ...(graph.nodes[f] as Node).outputs]);
+  const gainsBias = new Set([...folded].filter(([f]) => (graph.nodes[f] as Node).op !== 'Mul').map(([, root]) => root));
+  /** Conv index → the folded node whose fused activation (TFLite) follows the conv's row. */
+  const actOwner = new Map([...folded].filter(([f]) => (graph.nodes[f] as Node).fusedActivation && (graph.nodes[f] as Node).fusedActivation !== 'NONE').map(([f, root]) => [root, f]));
+  const outputsOf = (gi: number): string[] => [...(graph.nodes[gi] as Node).outputs, ...(foldedOutputs.get(gi) ?? [])];
   const nodeIndex: number[] = [];
   /** Activation token of each row that is an expanded fused activation. */
   const actOf: Array<OpToken | null> = [];
@@ -284,9 +357,8 @@ export function extractFeatures(analysis: ModelAnalysis): GraphFeatures {
     if (!isExecuted(node, graph) || mergedAdds.has(i)) return;
     nodeIndex.push(i);
     actOf.push(null);
-    const add = bnOf.get(i);
-    if (add !== undefined) pushAct(graph.nodes[add] as Node, add);
-    else pushAct(node, i);
+    const owner = bnOf.get(i) ?? actOwner.get(i) ?? i;
+    pushAct(graph.nodes[owner] as Node, owner);
   });
   const n = nodeIndex.length;
   const F = NUM_FEATURES;
@@ -296,7 +368,7 @@ export function extractFeatures(analysis: ModelAnalysis): GraphFeatures {
   // The last row of a node (its activation row when expanded) produces its outputs.
   const producer = new Map<string, number>();
   nodeIndex.forEach((gi, li) => {
-    for (const o of (graph.nodes[gi] as Node).outputs) if (o) producer.set(o, li);
+    for (const o of outputsOf(gi)) if (o) producer.set(o, li);
     const add = bnOf.get(gi);
     if (add !== undefined) for (const o of (graph.nodes[add] as Node).outputs) if (o) producer.set(o, li);
   });
@@ -318,7 +390,7 @@ export function extractFeatures(analysis: ModelAnalysis): GraphFeatures {
     const outT = graph.tensors.get(node.outputs.find((o) => o !== '') ?? '');
     const act = actOf[li];
     const bnAdd = bnOf.get(gi);
-    const expanded = actOf[li + 1] !== undefined && actOf[li + 1] !== null && (nodeIndex[li + 1] === gi || nodeIndex[li + 1] === bnAdd);
+    const expanded = actOf[li + 1] !== undefined && actOf[li + 1] !== null && (nodeIndex[li + 1] === gi || nodeIndex[li + 1] === bnAdd || nodeIndex[li + 1] === actOwner.get(gi));
     if (act) {
       // The separate activation node: reads and writes the node's output, no weights.
       ops.push(act);
@@ -392,11 +464,14 @@ export function extractFeatures(analysis: ModelAnalysis): GraphFeatures {
       const wt = dims(graph.tensors.get(node.inputs[1] ?? '')?.shape);
       if (wt && wt.length >= 3) kernel = Math.max(...wt.slice(graph.layout === 'NCHW' ? 2 : 1, graph.layout === 'NCHW' ? undefined : -1));
     }
+    // A conv written without bias gains one when a batch norm or bias Add folds into it (a Mul
+    // only scales its weights).
+    const foldedBias = gainsBias.has(gi) && !(node.inputs[2] ?? '') ? channelsOf(outT, graph.layout) * dtypeBytes(outT?.dtype ?? 'unknown') : 0;
     put(li, tok, [
       Math.log1p(cost?.macs ?? 0),
       Math.log1p(cost?.inputBytes ?? 0),
       Math.log1p(cost?.outputBytes ?? 0),
-      Math.log1p(cost?.weightBytes ?? 0),
+      Math.log1p((cost?.weightBytes ?? 0) + foldedBias),
       kernel,
       maxIntsAttr(node, 'strides'),
       Math.log1p(group),
@@ -409,7 +484,7 @@ export function extractFeatures(analysis: ModelAnalysis): GraphFeatures {
       !expanded && node.fusedActivation && node.fusedActivation !== 'NONE' ? 1 : 0,
       dataInputs.length,
       dataInputs.some((t) => graphInputs.has(t)) ? 1 : 0,
-      !expanded && node.outputs.some((t) => graphOutputs.has(t)) ? 1 : 0,
+      !expanded && outputsOf(gi).some((t) => graphOutputs.has(t)) ? 1 : 0,
     ]);
     const seen = new Set<number>();
     for (const t of dataInputs) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeModel } from '../../src/core/analyze.ts';
-import { extractFeatures, FEATURE_NAMES, OP_VOCAB, opToken } from '../../src/cost/features.ts';
+import { extractFeatures, FEATURE_NAMES, foldedIntoConv, OP_VOCAB, opToken } from '../../src/cost/features.ts';
 import { OnnxWriter } from '../../src/synth/onnx-writer.ts';
 
 /** A residual block x → Conv → Relu → (join with x) written with `join` ('Add' or 'Sum'). */
@@ -32,5 +32,62 @@ describe('GNN features: exporter spellings', () => {
     expect(sumRow[OP_VOCAB.indexOf('other')]).toBe(0);
     // three fp32 inputs of 1·8·16·16 elements
     expect(sumRow[FEATURE_NAMES.indexOf('log1p_input_bytes')]).toBeCloseTo(Math.log1p(3 * 8 * 16 * 16 * 4), 5);
+  });
+});
+
+/**
+ * x → Conv (8 → 8, 3x3, or ConvTranspose 2/2) → [bias spelled `spell`] → Relu, and optionally a
+ * second consumer of the conv's output.
+ */
+function convBias(spell: 'bias' | 'bn' | 'add' | 'add-w' | 'bn-add', opts: { transpose?: boolean; shared?: boolean; side?: number } = {}): Uint8Array {
+  const w = new OnnxWriter('random', 1);
+  const op = opts.transpose ? 'ConvTranspose' : 'Conv';
+  const attrs: Record<string, number[]> = opts.transpose ? { kernel_shape: [2, 2], strides: [2, 2] } : { kernel_shape: [3, 3], pads: [1, 1, 1, 1] };
+  const inSide = opts.side ?? 16;
+  const side = opts.transpose ? 2 * inSide : inSide;
+  const ins = ['x', w.init('w', [8, 8, opts.transpose ? 2 : 3, opts.transpose ? 2 : 3], 0.1)];
+  if (spell === 'bias') ins.push(w.init('b', [8], 0.1));
+  let [y] = w.node(op, 'conv', ins, attrs) as [string];
+  const conv = y;
+  if (spell === 'bn' || spell === 'bn-add') {
+    const v = (n: string): string => w.init(n, [8], 0.1, 1, true);
+    [y] = w.node('BatchNormalization', 'bn', [y, v('g'), v('be'), v('mu'), v('var')]) as [string];
+  }
+  if (spell === 'add' || spell === 'bn-add') [y] = w.node('Add', 'bias', [y, w.init('b', [1, 8, 1, 1], 0.1)]) as [string];
+  if (spell === 'add-w') [y] = w.node('Add', 'bias', [y, w.init('b', [side], 0.1)]) as [string];
+  [y] = w.node('Relu', 'relu', [y]) as [string];
+  const outs: Array<[string, number[]]> = [[y, [1, 8, side, side]]];
+  if (opts.shared) outs.push([(w.node('Sigmoid', 'side', [conv]) as [string])[0], [1, 8, side, side]]);
+  return w.encode('conv', [['x', [1, 8, inSide, inSide]]], outs);
+}
+
+describe('GNN features: batch norms and bias Adds folded into the conv before them', () => {
+  const rows = (bytes: Uint8Array): { ops: string[]; x: number[]; edges: number[] } => {
+    const f = extractFeatures(analyzeModel(bytes, 'conv.onnx'));
+    return { ops: f.ops, x: Array.from(f.x), edges: [...f.edgeSrc, ...f.edgeDst] };
+  };
+
+  it('Conv → BatchNormalization, Conv → bias Add and Conv → both read as the Conv with its bias', () => {
+    const withBias = rows(convBias('bias'));
+    expect(withBias.ops).toEqual(['Conv', 'Relu']);
+    for (const spell of ['bn', 'add', 'bn-add'] as const) expect(rows(convBias(spell))).toEqual(withBias);
+    const a = analyzeModel(convBias('bn-add'), 'conv.onnx');
+    expect([...foldedIntoConv(a.graph)].map(([f, c]) => [a.graph.nodes[f]?.op, a.graph.nodes[c]?.op])).toEqual([
+      ['BatchNormalization', 'Conv'],
+      ['Add', 'Conv'],
+    ]);
+  });
+
+  it('ConvTranspose → bias Add reads as the ConvTranspose with its bias; a BatchNormalization after it stays', () => {
+    const withBias = rows(convBias('bias', { transpose: true }));
+    expect(rows(convBias('add', { transpose: true }))).toEqual(withBias);
+    expect(rows(convBias('bn', { transpose: true })).ops).toEqual(['ConvTranspose', 'BatchNormalization', 'Relu']);
+  });
+
+  it('does not fold when the conv output has another consumer or the Add broadcasts along W', () => {
+    expect(rows(convBias('bn', { shared: true })).ops).toEqual(['Conv', 'BatchNormalization', 'Relu', 'Sigmoid']);
+    // On an 8-channel 8x8 output an [8] constant has C elements but broadcasts along the last
+    // (W) axis of NCHW: not a per-channel bias.
+    expect(rows(convBias('add-w', { side: 8 })).ops).toEqual(['Conv', 'Add', 'Relu']);
   });
 });

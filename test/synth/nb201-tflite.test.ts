@@ -160,6 +160,30 @@ describe('NB201 as TFLite vs ONNX, node by node', () => {
   });
 });
 
+describe('NB201 whose last cell ends in a lone conv: the lastact BatchNorm folds into it', () => {
+  // Node 3 of the cell is fed by one conv only, so lastact's BatchNormalization (ONNX) or MUL + ADD
+  // (TFLite, with the lastact ReLU fused into the ADD by default) follows a conv directly: onnxruntime
+  // and the TFLite converter fold it into the conv, and extractFeatures reads it folded
+  // (`foldedIntoConv`) in both formats.
+  const LONE_CONV = '|nor_conv_3x3~0|+|none~0|nor_conv_1x1~1|+|none~0|none~1|nor_conv_3x3~2|';
+  for (const fuseActivations of [false, true]) {
+    it(`fuseActivations ${fuseActivations}: no BatchNormalization row; identical rows and edges in ONNX and TFLite`, () => {
+      const { onnx, tflite } = pair(LONE_CONV, { fuseActivations });
+      const ro = rows(onnx);
+      const rt = rows(tflite);
+      expect(onnx.graph.nodes.some((n) => n.op === 'BatchNormalization')).toBe(true);
+      expect(ro.map((r) => r.op)).not.toContain('BatchNormalization');
+      expect(ro.slice(-5).map((r) => r.op)).toEqual(['Conv', 'Relu', 'GlobalAveragePool', 'Flatten', 'Gemm']);
+      expect(rt.map((r) => r.op)).toEqual(ro.map((r) => r.op));
+      ro.forEach((r, i) => expect(differing(r.x, rt[i]!.x), `${r.name} vs ${rt[i]!.name}`).toEqual([]));
+      const fo = extractFeatures(onnx);
+      const ft = extractFeatures(tflite);
+      expect(Array.from(ft.edgeSrc)).toEqual(Array.from(fo.edgeSrc));
+      expect(Array.from(ft.edgeDst)).toEqual(Array.from(fo.edgeDst));
+    });
+  }
+});
+
 describe('buildNb201Tflite per task (spec 3.2)', () => {
   for (const task of TASKS) {
     it(`${task}: input ${TASK_SHAPES[task].input.join('x')} (NHWC of the ONNX NCHW input), output ${TASK_SHAPES[task].output.join('x')}, stage sizes, idx-0 MACs`, () => {

@@ -216,6 +216,26 @@ function numelOf(t: TensorInfo | undefined): number {
 }
 
 /**
+ * The data input and channel count of a binary node whose other input is a constant of C
+ * elements broadcast along the channel axis of a rank ≥ 3 activation (NCHW [1, C, 1, 1] or
+ * [C, 1, 1]; NHWC [C]): a per-channel scale or shift. Null for anything else (a [C] constant on
+ * NCHW data broadcasts along W, not C).
+ */
+function perChannelOperand(node: Node, graph: Graph): { data: string; c: number } | null {
+  if (node.inputs.length !== 2) return null;
+  const [a, b] = node.inputs.map((t) => graph.tensors.get(t));
+  const [dataT, constT] = a?.isConstant ? [b, a] : [a, b];
+  const d = dims(dataT?.shape);
+  const k = dims(constT?.shape);
+  if (!dataT || dataT.isConstant || !constT?.isConstant || !d || !k || d.length < 3 || k.length > d.length) return null;
+  const c = channelsOf(dataT, graph.layout);
+  const axis = graph.layout === 'NCHW' ? 1 : d.length - 1;
+  // Right-align the constant's shape against the data's: only the channel axis may differ from 1.
+  const aligned = k.every((v, j) => v === 1 || (j + d.length - k.length === axis && v === c));
+  return aligned && numelOf(constT) === c ? { data: dataT.id, c } : null;
+}
+
+/**
  * Batch norms lowered to `Mul(x, scale[C]) → Add(·, shift[C])`, as the TFLite converter writes
  * an inference BatchNorm it cannot fold into a preceding conv (TFLite has no batch-norm kernel):
  * a Mul by a constant per-channel vector whose output feeds only an Add of a constant
@@ -228,13 +248,8 @@ export function loweredBatchNorms(graph: Graph): Map<number, number> {
   });
   const graphOutputs = new Set(graph.outputs);
   const perChannel = (node: Node): { data: string; c: number } | null => {
-    if (node.inputs.length !== 2) return null;
-    const [a, b] = node.inputs.map((t) => graph.tensors.get(t));
-    const [dataT, constT] = a?.isConstant ? [b, a] : [a, b];
-    if (!dataT || dataT.isConstant || !constT?.isConstant) return null;
-    const c = channelsOf(dataT, graph.layout);
-    const shape = dims(dataT.shape);
-    return c > 1 && shape && shape.length >= 3 && numelOf(constT) === c ? { data: dataT.id, c } : null;
+    const pc = perChannelOperand(node, graph);
+    return pc && pc.c > 1 ? pc : null;
   };
   const out = new Map<number, number>();
   graph.nodes.forEach((node, i) => {
@@ -267,8 +282,7 @@ export function loweredBatchNorms(graph: Graph): Map<number, number> {
  * (Conv → BatchNormalization → bias Add, TFLite CONV → MUL → ADD); a fused activation (TFLite)
  * may sit on the last node of a chain only (extractFeatures gives it its row after the conv's); a
  * `BatchNormalization` or `Mul` after a `ConvTranspose` stays (onnxruntime runs it), as in the
- * generated DB-head training graphs. Per-channel means broadcast along the channel axis: shape
- * [1, C, 1, 1] or [C, 1, 1] in NCHW, [C] in NHWC.
+ * generated DB-head training graphs. Per-channel: `perChannelOperand`.
  * Returns folded node index → index of the Conv / ConvTranspose it folds into.
  */
 export function foldedIntoConv(graph: Graph): Map<number, number> {
@@ -280,20 +294,10 @@ export function foldedIntoConv(graph: Graph): Map<number, number> {
   });
   const graphOutputs = new Set(graph.outputs);
   const unfused = (n: Node): boolean => !n.fusedActivation || n.fusedActivation === 'NONE';
-  /** The data input of a foldable BatchNormalization / bias Add, else undefined. */
+  /** The data input of a foldable BatchNormalization / per-channel Mul / bias Add, else undefined. */
   const dataInput = (node: Node): string | undefined => {
     if (node.op === 'BatchNormalization') return node.outputs.filter((o) => o !== '').length === 1 ? node.inputs[0] : undefined;
-    if ((node.op !== 'Add' && node.op !== 'Mul') || node.inputs.length !== 2) return undefined;
-    const [a, b] = node.inputs.map((t) => graph.tensors.get(t));
-    const [dataT, constT] = a?.isConstant ? [b, a] : [a, b];
-    const d = dims(dataT?.shape);
-    const k = dims(constT?.shape);
-    if (!dataT || dataT.isConstant || !constT?.isConstant || !d || !k || d.length < 3 || k.length > d.length) return undefined;
-    const c = channelsOf(dataT, graph.layout);
-    const axis = graph.layout === 'NCHW' ? 1 : d.length - 1;
-    // Right-align the constant's shape against the data's: only the channel axis may differ from 1.
-    const ok = k.every((v, j) => v === 1 || (j + d.length - k.length === axis && v === c));
-    return ok && numelOf(constT) === c ? dataT.id : undefined;
+    return node.op === 'Add' || node.op === 'Mul' ? perChannelOperand(node, graph)?.data : undefined;
   };
   const out = new Map<number, number>();
   graph.nodes.forEach((node, i) => {

@@ -21,7 +21,8 @@
  * `--nodes`, one table per file (optimisation all): the `--top` kernels by |GNN − onnxruntime|.
  * A kernel is matched to the graph node whose output (or name) it carries, with `_nchwc` removed;
  * a graph node that no kernel carries (a BatchNormalization or Relu onnxruntime fused into a
- * conv) counts toward the first matched node downstream of it. Symbolic input dims are 1 unless
+ * conv) counts toward the first matched node downstream of it (following first consumers, at
+ * most 8 steps; else the row "(no kernel matched)"). Symbolic input dims are 1 unless
  * `--input-shapes` sets them (the same shapes feed onnxruntime and the analysis).
  * @throws Error when onnxruntime-node is not installed (the message says how to install it)
  */
@@ -31,8 +32,8 @@ import { basename, join } from 'node:path';
 import { markdownTable } from 'markdown-table';
 import { parseInputShapes } from '../src/config/inputs.ts';
 import { analyzeModel } from '../src/core/analyze.ts';
-import { layerNames } from '../src/graph/naming.ts';
 import { loadOrt } from '../src/measure/ort.ts';
+import type { Predictor } from '../src/core/types.ts';
 import { loadPredictor } from '../src/predict/predictor.ts';
 import { buildRandomOnnx, FAMILIES } from '../src/synth/random/index.ts';
 import { argValue } from '../train/dataset.ts';
@@ -93,6 +94,9 @@ async function kernels(bytes: Uint8Array, level: 'all' | 'disabled'): Promise<Ke
   return [...out.values()];
 }
 
+/** The bundled predictor, loaded by the first `--nodes` table. */
+let predictor: Predictor | undefined;
+
 /**
  * Per-kernel table of one real model: onnxruntime's kernel ms beside the `cpu-onnxruntime` head's
  * contributions of the graph nodes fused into each kernel (see the file docstring for the match).
@@ -100,9 +104,9 @@ async function kernels(bytes: Uint8Array, level: 'all' | 'disabled'): Promise<Ke
 async function nodeTable(file: string, bytes: Uint8Array, top: number): Promise<string> {
   const ks = await kernels(bytes, 'all');
   const a = analyzeModel(bytes, file, { inputShapes: shapes });
-  const [p] = await (await loadPredictor()).predict(a, ['cpu-onnxruntime']);
+  predictor ??= await loadPredictor();
+  const [p] = await predictor.predict(a, ['cpu-onnxruntime']);
   const nodes = a.graph.nodes;
-  const names = layerNames(a.graph);
   const byKey = new Map<string, number>();
   nodes.forEach((n, i) => {
     byKey.set(n.name, i);

@@ -30,7 +30,6 @@ import { makeBatch } from '../src/predict/batch.ts';
 import { PerfSageModel, type PerfSageConfig } from '../src/predict/perfsage.ts';
 import type { IntervalBounds, IntervalCalibration, TargetEntry, TargetsFile } from '../src/predict/targets.ts';
 import { encodeModel } from '../src/predict/weights-io.ts';
-import { quantile } from '../src/measure/stats.ts';
 import { argValue, REPO_ROOT, resolveDataDir } from './dataset.ts';
 import { groupArchs } from './dedupe.ts';
 import { loadCorpus, SOURCE_FAMILIES, sourceSplit, type Corpus, type CorpusSource, type HeadDef, type SourceFamily } from './corpus.ts';

@@ -6,7 +6,7 @@
  * span decades are log1p-scaled. Only executed nodes (see `isExecuted`) become GNN nodes.
  */
 import type { ModelAnalysis } from '../core/types.ts';
-import type { DType, Graph, Node, Shape, TensorInfo } from '../graph/ir.ts';
+import type { Graph, Node, Shape, TensorInfo } from '../graph/ir.ts';
 import { dtypeBytes } from '../graph/tensor.ts';
 
 /**
@@ -339,14 +339,15 @@ export function extractFeatures(analysis: ModelAnalysis): GraphFeatures {
   const folded = foldedIntoConv(graph);
   // A lowered batch norm right after a conv folds into it instead of becoming a BN row.
   const bnOf = new Map([...loweredBatchNorms(graph)].filter(([mul]) => !folded.has(mul)));
-  const mergedAdds = new Set([...bnOf.values(), ...folded.keys()]);
-  /** Outputs of the nodes folded into a conv (by the conv's index): their consumers read from its row. */
-  const foldedOutputs = new Map<number, string[]>();
-  for (const [f, root] of folded) foldedOutputs.set(root, [...(foldedOutputs.get(root) ?? []), ...(graph.nodes[f] as Node).outputs]);
+  /** Nodes without a row of their own → the node whose row they join (folded conv or lowered BN's Mul). */
+  const mergedInto = new Map<number, number>([...folded, ...[...bnOf].map(([mul, add]): [number, number] => [add, mul])]);
+  /** Outputs of the nodes merged into a node (by its index): their consumers read from its row. */
+  const mergedOutputs = new Map<number, string[]>();
+  for (const [m, owner] of mergedInto) mergedOutputs.set(owner, [...(mergedOutputs.get(owner) ?? []), ...(graph.nodes[m] as Node).outputs]);
   const gainsBias = new Set([...folded].filter(([f]) => (graph.nodes[f] as Node).op !== 'Mul').map(([, root]) => root));
   /** Conv index → the folded node whose fused activation (TFLite) follows the conv's row. */
   const actOwner = new Map([...folded].filter(([f]) => (graph.nodes[f] as Node).fusedActivation && (graph.nodes[f] as Node).fusedActivation !== 'NONE').map(([f, root]) => [root, f]));
-  const outputsOf = (gi: number): string[] => [...(graph.nodes[gi] as Node).outputs, ...(foldedOutputs.get(gi) ?? [])];
+  const outputsOf = (gi: number): string[] => [...(graph.nodes[gi] as Node).outputs, ...(mergedOutputs.get(gi) ?? [])];
   const nodeIndex: number[] = [];
   /** Activation token of each row that is an expanded fused activation. */
   const actOf: Array<OpToken | null> = [];
@@ -358,7 +359,7 @@ export function extractFeatures(analysis: ModelAnalysis): GraphFeatures {
     }
   };
   graph.nodes.forEach((node, i) => {
-    if (!isExecuted(node, graph) || mergedAdds.has(i)) return;
+    if (!isExecuted(node, graph) || mergedInto.has(i)) return;
     nodeIndex.push(i);
     actOf.push(null);
     const owner = bnOf.get(i) ?? actOwner.get(i) ?? i;
@@ -373,8 +374,6 @@ export function extractFeatures(analysis: ModelAnalysis): GraphFeatures {
   const producer = new Map<string, number>();
   nodeIndex.forEach((gi, li) => {
     for (const o of outputsOf(gi)) if (o) producer.set(o, li);
-    const add = bnOf.get(gi);
-    if (add !== undefined) for (const o of (graph.nodes[add] as Node).outputs) if (o) producer.set(o, li);
   });
   const graphInputs = new Set(graph.inputs);
   const graphOutputs = new Set(graph.outputs);

@@ -8,13 +8,18 @@
  * The label of a graph is the geometric mean of its passes (train/corpus.ts `readRandomRows`).
  *
  *   node --import tsx bench/calibrate-curve.ts [--base-target ID] [--csv FILE[,FILE2...]] [--seeds 3] [--folds 5]
- *                                              [--weights DIR]
+ *                                              [--weights DIR] [--steps N] [--lr X] [--decay X]
  *
  * `--weights DIR` calibrates on the weights.json and targets.json of DIR (a candidate written by
  * `npm run train -- --out DIR` and `npm run fit-head -- --weights DIR`) instead of the bundled ones.
+ * `--steps`, `--lr`, `--decay` override `calibrateHead`'s defaults (CalibrateOptions), for method variants.
  *
  * `--csv train/data/cpu-onnxruntime-noopt.csv` gives the first, reference-less pass alone;
  * `--csv ...noopt.csv,...noopt-remeasured.csv` its two reference-less passes.
+ * `--csv train/data/cpu-onnxruntime-zen5-ref.csv,...-zen5-ref2.csv,...-zen5-ref3.csv` is a real
+ * device the encoder never saw: the same 752 graphs, graph optimisation all, 1 thread, on an AMD
+ * EPYC of CPU family 26 (Zen 5, AVX-512) that runs them about twice as fast as the CPU the
+ * `cpu-onnxruntime` rows were measured on (train/README.md, "The machine changed").
  *
  * Fixed seeded split: 500 test graphs; the other graphs are the training pool, from which nested
  * samples of 25, 50, 100, 250 are drawn (one draw per seed; figures are means over the draws).

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/predict/backend.ts';
-import { baseHeadWeights, CUSTOM_TARGET_FORMAT, encoderFingerprint, headToJson } from '../../src/predict/custom-target.ts';
+import { baseHeadWeights } from '../../src/predict/custom-target.ts';
+import { targetFile } from '../helpers/custom-target-file.ts';
 import { loadBundledModel } from '../../src/predict/predictor.ts';
 import { startFakeGitHub, type FakeGitHub, type PrFile } from './fake-github.ts';
 
@@ -283,21 +284,12 @@ describe('the action on a pull request', () => {
     const model = loadBundledModel();
     const base = baseHeadWeights(model, 'raspberry-pi-4/latency');
     const file = {
-      format: CUSTOM_TARGET_FORMAT,
-      id: 'my-dev',
+      ...targetFile('my-dev', { ...base, scale: base.scale * 3 }, model, { optimization: 'all', cpu: 'Cortex-A76', machine: {} }),
       device: 'My board',
-      runtime: 'onnxruntime-node 1.30.0, 1 thread(s), graph optimization all',
-      baseTarget: 'raspberry-pi-4',
-      metric: 'latency',
-      unit: 'ms',
-      encoderFingerprint: encoderFingerprint(model),
-      head: headToJson({ ...base, scale: base.scale * 3 }, model),
       interval: { lo: 0.9, hi: 1.1, n: 50 },
       accuracy: { n: 50, mape: 5, within10: 0.85, kendallTau: 0.9, folds: 5 },
       trainingCount: 50,
-      labelRange: [0.5, 50],
-      measurement: { runtime: 'onnxruntime-node', ortVersion: '1.30.0', threads: 1, optimization: 'all', cpu: 'Cortex-A76', machine: {}, source: 'm.jsonl' },
-      created: '2025-01-01T00:00:00.000Z',
+      labelRange: [0.5, 50] as [number, number],
     };
     put(repo, 'edgeperf-targets/my-dev.json', JSON.stringify(file));
     try {

@@ -2,13 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadOrt, measureFiles, measureModels, RuntimeMissingError } from '../../src/measure/ort.ts';
+import { cpuMicroarchitecture, loadOrt, measureFiles, measureModels, RuntimeMissingError } from '../../src/measure/ort.ts';
 import { buildRandomOnnx } from '../../src/synth/random/index.ts';
 
 const ortMissing = await loadOrt().then(
   () => '',
   (e: Error) => e.message,
 );
+
+describe('cpuMicroarchitecture', () => {
+  // Abridged /proc/cpuinfo of two vCPUs of this project's CI machines (both report "AMD EPYC").
+  const zen5 = 'processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 26\nmodel\t\t: 2\nmodel name\t: AMD EPYC\nflags\t\t: fpu sse4_2 avx avx2 avx512f avx512bw\n\nprocessor\t: 1\ncpu family\t: 99\n';
+  it('names family, model and the widest SIMD of the first processor', () => {
+    expect(cpuMicroarchitecture(zen5)).toBe('family 26 model 2; AVX-512');
+    expect(cpuMicroarchitecture(zen5.replace(' avx512f avx512bw', '').replace('26', '23').replace('\t: 2\n', '\t: 49\n'))).toBe('family 23 model 49; AVX2');
+    expect(cpuMicroarchitecture('cpu family\t: 6\nmodel\t: 85\nflags\t: fpu sse4_2\n')).toBe('family 6 model 85; SSE4.2');
+  });
+  it('is undefined without a cpu family line (Arm, or not Linux)', () => {
+    expect(cpuMicroarchitecture('processor\t: 0\nBogoMIPS\t: 108.00\nFeatures\t: fp asimd\nCPU implementer\t: 0x41\n')).toBeUndefined();
+    expect(cpuMicroarchitecture('')).toBeUndefined();
+  });
+});
 
 describe('measure with onnxruntime-node', () => {
   it('explains how to install onnxruntime-node', () => {

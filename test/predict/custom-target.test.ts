@@ -8,12 +8,10 @@ import {
   calibrateHead,
   CALIBRATION_GUARD,
   calibrationAccuracy,
-  CUSTOM_TARGET_FORMAT,
   encodeExamples,
   encodeGraphs,
   encoderFingerprint,
   gnnGraphOf,
-  headToJson,
   parseCustomTarget,
   predictEncoded,
   type CalibrationExample,
@@ -26,31 +24,11 @@ import { PerfSageModel } from '../../src/predict/perfsage.ts';
 import { createPredictor, loadBundledModel } from '../../src/predict/predictor.ts';
 import { bundledTargets } from '../../src/predict/targets.ts';
 import { buildRandomOnnx, FAMILIES } from '../../src/synth/random/index.ts';
+import { targetFile } from '../helpers/custom-target-file.ts';
 
 const BASE = 'raspberry-pi-4/latency';
 let model: PerfSageModel;
 let examples: CalibrationExample[];
-
-/** A valid custom target file around `head`. */
-function targetFile(id: string, head: HeadWeights, m: PerfSageModel): CustomTargetFile {
-  return {
-    format: CUSTOM_TARGET_FORMAT,
-    id,
-    device: 'Test board',
-    runtime: 'onnxruntime-node 1.30.0, 1 thread(s), graph optimization disabled',
-    baseTarget: 'raspberry-pi-4',
-    metric: 'latency',
-    unit: 'ms',
-    encoderFingerprint: encoderFingerprint(m),
-    head: headToJson(head, m),
-    interval: { lo: 0.9, hi: 1.1, n: 30 },
-    accuracy: { n: 30, mape: 4.2, within10: 0.9, kendallTau: 0.95, folds: 5 },
-    trainingCount: 30,
-    labelRange: [0.5, 40],
-    measurement: { runtime: 'onnxruntime-node', ortVersion: '1.30.0', threads: 1, optimization: 'disabled', cpu: 'Test CPU', machine: { cpus: 4 }, source: 'm.jsonl' },
-    created: '2025-01-01T00:00:00.000Z',
-  };
-}
 
 beforeAll(async () => {
   await initBackend();

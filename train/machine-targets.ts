@@ -40,7 +40,7 @@ export function machineTargets(model: PerfSageModel, dir = MACHINE_TARGETS_DIR):
   const out: MachineTargets = { cpu, matching: [], notes: [] };
   if (!existsSync(dir)) return out;
   for (const f of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
-    const name = `models/perfsage/custom-targets/${f}`;
+    const name = dir === MACHINE_TARGETS_DIR ? `models/perfsage/custom-targets/${f}` : join(dir, f);
     try {
       const t = parseCustomTarget(readFileSync(join(dir, f), 'utf8'), name);
       checkCustomTarget(t, model);

@@ -34,7 +34,7 @@ describe('machineTargets', () => {
     expect(r.cpu).toBe(cpu);
     expect(r.matching.map((t) => t.data.id)).toEqual(['here']);
     expect(r.notes).toHaveLength(4);
-    expect(r.notes[0]).toBe(`\`models/perfsage/custom-targets/b-other-cpu.json\`: measured on Cortex-A76 (1 thread(s), optimisation all); this machine is ${cpu}`);
+    expect(r.notes[0]).toBe(`\`${join(dir, 'b-other-cpu.json')}\`: measured on Cortex-A76 (1 thread(s), optimisation all); this machine is ${cpu}`);
     expect(r.notes[1]).toContain('c-two-threads.json`: measured on');
     expect(r.notes[1]).toContain('(2 thread(s), optimisation all)');
     expect(r.notes[2]).toMatch(/d-stale\.json`: not used \(.*calibrated on different model weights/);

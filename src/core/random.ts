@@ -18,3 +18,18 @@ export function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * A seeded Fisher–Yates shuffle (Knuth, TAOCP vol. 2, Algorithm P) of a copy of `xs`, drawing
+ * from `mulberry32(seed)`; the input is not changed.
+ * @returns a new array with the elements of `xs` in shuffled order
+ */
+export function shuffled<T>(xs: readonly T[], seed: number): T[] {
+  const r = mulberry32(seed);
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}

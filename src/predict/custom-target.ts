@@ -27,7 +27,7 @@ import { z } from 'zod';
 import { analyzeModel } from '../core/analyze.ts';
 import { ConfigError, UnknownTargetError } from '../core/errors.ts';
 import { buildRandomOnnx, FAMILIES } from '../synth/random/index.ts';
-import { mulberry32 } from '../core/random.ts';
+import { shuffled } from '../core/random.ts';
 import type { ModelAnalysis } from '../core/types.ts';
 import { accuracy, type Accuracy } from './accuracy.ts';
 import { extractFeatures } from '../cost/features.ts';
@@ -703,12 +703,7 @@ export function calibrateTarget(
   opts = { ...opts, trustRegion: opts.trustRegion ?? trustRegionGraphs(model) };
   const n = examples.length;
   const k = Math.max(2, Math.min(opts.folds ?? 5, n));
-  const r = mulberry32(opts.seed ?? 1);
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(r() * (i + 1));
-    [order[i], order[j]] = [order[j] as number, order[i] as number];
-  }
+  const order = shuffled(Array.from({ length: n }, (_, i) => i), opts.seed ?? 1);
   const cv = new Float64Array(n);
   for (let f = 0; f < k; f++) {
     const test = order.filter((_, i) => i % k === f);

@@ -111,7 +111,11 @@ const all: Array<CalibrationExample & { macs: number; family: string }> = readRa
   return { graph: gnnGraphOf(a), ms, name: `${family}-${seed}`, macs: a.macs, family };
 });
 encodeExamples(model, all);
-console.log(`${all.length} graphs from ${csv} (${csvs.length} pass${csvs.length > 1 ? 'es, geometric mean' : ''}) rebuilt, analysed and encoded in ${((performance.now() - t0) / 1000).toFixed(0)} s; base target ${baseTarget}${weightsDir ? ` (weights of ${weightsDir})` : ''}`);
+// Passes per graph: in how many files a graph is measured (files of other families add none).
+const passCount = new Map<string, number>();
+for (const f of csvs) for (const r of readRandomCsv(f)) passCount.set(`${r.family}-${r.seed}`, (passCount.get(`${r.family}-${r.seed}`) ?? 0) + 1);
+const passes = quantile([...passCount.values()], 0.5);
+console.log(`${all.length} graphs from ${csv} (${passes} pass${passes > 1 ? 'es per graph, geometric mean' : ''}) rebuilt, analysed and encoded in ${((performance.now() - t0) / 1000).toFixed(0)} s; base target ${baseTarget}${weightsDir ? ` (weights of ${weightsDir})` : ''}`);
 if (all.length < TEST + Math.max(...SIZES)) throw new Error(`need ≥ ${TEST + Math.max(...SIZES)} rows, ${csv} has ${all.length}`);
 
 const split = shuffled(all, 20240501);
@@ -233,7 +237,7 @@ const sd = (xs: number[]): number => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a
 const label: Record<string, string> = {
   served: `${baseTarget} as bundled (head of its own), uncalibrated`,
   base: `${baseTarget} head${served ? ' trained with the encoder (the calibration start)' : ''}, uncalibrated`,
-  repeat: `measurement repeatability: pass 2 ÷ its drift against pass 1 (the labels average ${csvs.length} passes)`,
+  repeat: `measurement repeatability: pass 2 ÷ its drift against pass 1 (the labels average ${passes} passes)`,
   calibrated: '**calibrated** (head fine-tuned, as `edgeperf calibrate`)',
   free: 'calibrated without the trust region',
   rescaled: `${baseTarget} head × mean ratio`,

@@ -106,15 +106,14 @@ if (!baseHead) throw new Error(`base target '${baseTarget}' has no latency head;
 await initBackend();
 const model = weightsDir ? decodeModel(readJson('weights.json') as WeightsFile) : loadBundledModel();
 const t0 = performance.now();
-const all: Array<CalibrationExample & { macs: number; family: string }> = readRandomRows(csvs).map(({ family, seed, ms }) => {
+const labelRows = readRandomRows(csvs);
+const all: Array<CalibrationExample & { macs: number; family: string }> = labelRows.map(({ family, seed, ms }) => {
   const a = analyzeModel(buildRandomOnnx(family, seed, 'external'), `${family}-${seed}.onnx`);
   return { graph: gnnGraphOf(a), ms, name: `${family}-${seed}`, macs: a.macs, family };
 });
 encodeExamples(model, all);
 // Passes per graph: in how many files a graph is measured (files of other families add none).
-const passCount = new Map<string, number>();
-for (const f of csvs) for (const r of readRandomCsv(f)) passCount.set(`${r.family}-${r.seed}`, (passCount.get(`${r.family}-${r.seed}`) ?? 0) + 1);
-const passes = quantile([...passCount.values()], 0.5);
+const passes = quantile(labelRows.map((r) => r.passes), 0.5);
 console.log(`${all.length} graphs from ${csv} (${passes} pass${passes > 1 ? 'es per graph, geometric mean' : ''}) rebuilt, analysed and encoded in ${((performance.now() - t0) / 1000).toFixed(0)} s; base target ${baseTarget}${weightsDir ? ` (weights of ${weightsDir})` : ''}`);
 if (all.length < TEST + Math.max(...SIZES)) throw new Error(`need ≥ ${TEST + Math.max(...SIZES)} rows, ${csv} has ${all.length}`);
 

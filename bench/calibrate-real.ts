@@ -21,13 +21,12 @@
  * rows themselves got. On a shared VM the raw figure of one target moved from 7.3% to 13.9% in 25
  * minutes (train/README.md, "The machine changed").
  */
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { markdownTable } from 'markdown-table';
 import { analyzeModel } from '../src/core/analyze.ts';
 import { shuffled } from '../src/core/random.ts';
 import { machineInfo } from '../src/measure/ort.ts';
-import { geometricMean, quantile } from '../src/measure/stats.ts';
+import { quantile } from '../src/measure/stats.ts';
 import { initBackend } from '../src/predict/backend.ts';
 import {
   calibrateHead,
@@ -42,7 +41,7 @@ import {
 } from '../src/predict/custom-target.ts';
 import { loadBundledModel } from '../src/predict/predictor.ts';
 import { buildRandomOnnx } from '../src/synth/random/index.ts';
-import { readRandomRows } from '../train/corpus.ts';
+import { randomCsvInfo, readRandomRows } from '../train/corpus.ts';
 import { argValue, REPO_ROOT } from '../train/dataset.ts';
 import { MIN_MS } from '../train/metrics.ts';
 import { analyseRealModels, measureRepeated } from '../train/real-models.ts';
@@ -57,22 +56,18 @@ const BASE = 'cpu-onnxruntime/latency';
 /** The reference graph the rows were measured with (`train/measure-random.ts --reference`). */
 const REFERENCE = argValue('reference') ?? 'transformer:100094';
 
-/** Geometric mean of a CSV's `ref_ms` column: the speed `readRandomCsv` scales its rows to. */
-function typicalReference(path: string): number {
-  const [head, ...lines] = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
-  const i = (head ?? '').split(',').indexOf('ref_ms');
-  if (i < 0) throw new Error(`${path}: no ref_ms column (measure the rows with --reference)`);
-  return geometricMean(lines.map((l) => Number(l.split(',')[i])));
-}
-
-// The rows' CPU must be this machine's (column `cpu` of the first row of the first file).
-const [header, row] = readFileSync(csvs[0] as string, 'utf8').split(/\r?\n/);
-const rowsCpu = (row ?? '').split(',')[(header ?? '').split(',').indexOf('cpu')] ?? 'unknown';
+// The rows' CPU must be this machine's (the first file's first row), and they need a reference.
+const info = randomCsvInfo(csvs[0] as string);
 const here = machineInfo().cpu;
-if (rowsCpu !== here) {
-  console.error(`${csvs[0]}: measured on '${rowsCpu}', this machine is '${here}': real models measured here would not be the calibrated device. Run this on that CPU, or pass --csv rows measured here (train/measure-random.ts).`);
+if (info.cpu !== here) {
+  console.error(`${csvs[0]}: measured on '${info.cpu}', this machine is '${here}': real models measured here would not be the calibrated device. Run this on that CPU, or pass --csv rows measured here (train/measure-random.ts).`);
   process.exit(1);
 }
+if (info.typicalRefMs === undefined) {
+  console.error(`${csvs[0]}: no ref_ms column: measure the rows with train/measure-random.ts --reference ${REFERENCE}`);
+  process.exit(1);
+}
+const refLabels = info.typicalRefMs;
 
 await initBackend();
 const model = loadBundledModel();
@@ -94,7 +89,6 @@ const { medians, failed } = await measureRepeated([...models.map((m) => m.input)
 // The labels are at the speed of the first file's typical reference time (train/corpus.ts
 // readRandomCsv); measurements of this run × (that time / the reference now) are at the same speed.
 const refNow = quantile(medians.get(REF.file) ?? [NaN], 0.5);
-const refLabels = typicalReference(csvs[0] as string);
 const speed = refLabels / refNow;
 const real = models.flatMap((m) => {
   const reps = medians.get(m.name);

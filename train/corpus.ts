@@ -126,6 +126,7 @@ export function readRandomRows(files: readonly string[]): RandomRow[] {
     seed: (rs[0] as RandomRow).seed,
     ms: mean(rs),
     cv: rs.reduce((a, r) => a + r.cv, 0) / rs.length,
+    passes: rs.length,
   }));
 }
 
@@ -167,6 +168,27 @@ export interface RandomRow {
   seed: number;
   ms: number;
   cv: number;
+  /** Passes averaged into `ms` (`readRandomRows`; 1 from `readRandomCsv`). */
+  passes: number;
+}
+
+/** A measure-random CSV split into cells, with its reference times (`ref_ms`; empty without). */
+function parseRandomCsv(path: string): { cells: string[][]; col: (name: string) => number; refs: number[] } {
+  const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const header = (lines[0] ?? '').split(',');
+  const col = (n: string): number => {
+    const i = header.indexOf(n);
+    if (i < 0) throw new Error(`${path}: no column '${n}' (header: ${lines[0]})`);
+    return i;
+  };
+  const cells = lines.slice(1).map((l) => l.split(','));
+  const r = header.indexOf('ref_ms');
+  const refs = r < 0 ? [] : cells.map((row, i) => {
+    const v = Number(row[r]);
+    if (!(v > 0)) throw new Error(`${path}: line ${i + 2}: ref_ms '${row[r]}' is not a positive number`);
+    return v;
+  });
+  return { cells, col, refs };
 }
 
 /**
@@ -180,28 +202,36 @@ export interface RandomRow {
  * @throws Error naming the file for a missing column or a non-positive `ref_ms`
  */
 export function readRandomCsv(path: string, correct = true): RandomRow[] {
-  const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
-  const header = (lines[0] ?? '').split(',');
-  const col = (n: string): number => {
-    const i = header.indexOf(n);
-    if (i < 0) throw new Error(`${path}: no column '${n}' (header: ${lines[0]})`);
-    return i;
-  };
+  const { cells, col, refs } = parseRandomCsv(path);
   const [f, s, m, c] = [col('family'), col('seed'), col('median_ms'), col('cv')];
-  const rows = lines.slice(1).map((l) => l.split(','));
-  const r = header.indexOf('ref_ms');
-  const refs = r < 0 ? [] : rows.map((cells, i) => {
-    const v = Number(cells[r]);
-    if (!(v > 0)) throw new Error(`${path}: line ${i + 2}: ref_ms '${cells[r]}' is not a positive number`);
-    return v;
-  });
   const typical = refs.length ? geometricMean(refs) : 1;
-  return rows.map((cells, i) => ({
-    family: cells[f] as string,
-    seed: Number(cells[s]),
-    ms: Number(cells[m]) * (refs.length && correct ? typical / (refs[i] as number) : 1),
-    cv: Number(cells[c]),
+  return cells.map((row, i) => ({
+    family: row[f] as string,
+    seed: Number(row[s]),
+    ms: Number(row[m]) * (refs.length && correct ? typical / (refs[i] as number) : 1),
+    cv: Number(row[c]),
+    passes: 1,
   }));
+}
+
+/** Where and how a measure-random CSV was measured (its first row), and its reference level. */
+export interface RandomCsvInfo {
+  /** `cpu` and `ort_version` columns of the first row. */
+  cpu: string;
+  ortVersion: string;
+  /** G of `readRandomCsv` (ms): the reference time its rows are scaled to; undefined without `ref_ms`. */
+  typicalRefMs: number | undefined;
+}
+
+/**
+ * The machine, runtime and reference level of a measure-random CSV.
+ * @throws Error naming the file for a missing column, an empty file or a non-positive `ref_ms`
+ */
+export function randomCsvInfo(path: string): RandomCsvInfo {
+  const { cells, col, refs } = parseRandomCsv(path);
+  const first = cells[0];
+  if (!first) throw new Error(`${path}: no data rows`);
+  return { cpu: first[col('cpu')] as string, ortVersion: first[col('ort_version')] as string, typicalRefMs: refs.length ? geometricMean(refs) : undefined };
 }
 
 const HELP_SRC = 'HELP (Lee et al., NeurIPS 2021; HayeonLee/HELP data/)';

@@ -14,10 +14,10 @@
  * measured (`--threads`, default 1; `--optimization`, default all).
  * @throws Error naming the CSV when a file is missing or malformed (from `readRandomCsv`)
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildRandomOnnx } from '../src/synth/random/index.ts';
-import { readRandomRows } from './corpus.ts';
+import { randomCsvInfo, readRandomRows } from './corpus.ts';
 import { argValue } from './dataset.ts';
 
 const csvs = (argValue('csv') ?? '').split(',').filter(Boolean).map((f) => resolve(f));
@@ -33,16 +33,13 @@ if (!(Number.isInteger(threads) && threads > 0) || !['all', 'disabled'].includes
   process.exit(2);
 }
 
-// cpu and ort_version of the first data row of the first file (columns by header name).
-const [header, row] = readFileSync(csvs[0] as string, 'utf8').split(/\r?\n/);
-const cells = (row ?? '').split(',');
-const col = (name: string): string => cells[(header ?? '').split(',').indexOf(name)] ?? 'unknown';
+const { cpu, ortVersion } = randomCsvInfo(csvs[0] as string);
 
 mkdirSync(outDir, { recursive: true });
 const lines = readRandomRows(csvs).map((r) => {
   const file = `${r.family}-${r.seed}.onnx`;
   writeFileSync(join(outDir, file), buildRandomOnnx(r.family, r.seed));
-  return JSON.stringify({ file, runtime: 'onnxruntime-node', ort_version: col('ort_version'), threads, optimization, cpu: col('cpu'), median_ms: r.ms, cv: r.cv });
+  return JSON.stringify({ file, runtime: 'onnxruntime-node', ort_version: ortVersion, threads, optimization, cpu, median_ms: r.ms, cv: r.cv });
 });
 writeFileSync(join(outDir, 'measurements.jsonl'), lines.join('\n') + '\n');
-console.log(`${lines.length} graphs from ${csvs.length} pass(es) written to ${outDir} (measurements.jsonl + .onnx)`);
+console.log(`${lines.length} graphs from ${csvs.length} file(s) written to ${outDir} (measurements.jsonl + .onnx)`);

@@ -8,11 +8,13 @@
  * The label of a graph is the geometric mean of its passes (train/corpus.ts `readRandomRows`).
  *
  *   node --import tsx bench/calibrate-curve.ts [--base-target ID] [--csv FILE[,FILE2...]] [--seeds 3] [--folds 5]
- *                                              [--weights DIR] [--steps N] [--lr X] [--decay X]
+ *                                              [--weights DIR] [--steps N] [--lr X] [--decay X] [--heldout]
  *
  * `--weights DIR` calibrates on the weights.json and targets.json of DIR (a candidate written by
  * `npm run train -- --out DIR` and `npm run fit-head -- --weights DIR`) instead of the bundled ones.
  * `--steps`, `--lr`, `--decay` override `calibrateHead`'s defaults (CalibrateOptions), for method variants.
+ * `--heldout` tests on the graphs outside the train split of train/corpus.ts (about 20%, up to 500)
+ * instead of 500 drawn from all: the fair test of weights trained with `--devices` on these graphs.
  *
  * `--csv train/data/cpu-onnxruntime-noopt.csv` gives the first, reference-less pass alone;
  * `--csv ...noopt.csv,...noopt-remeasured.csv` its two reference-less passes.
@@ -59,8 +61,8 @@ import { bundledTargets, type TargetsFile } from '../src/predict/targets.ts';
 import { decodeModel, type WeightsFile } from '../src/predict/weights-io.ts';
 import { buildRandomOnnx } from '../src/synth/random/index.ts';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { readRandomCsv, readRandomRows } from '../train/corpus.ts';
-import { argValue } from '../train/dataset.ts';
+import { keyIndex, readRandomCsv, readRandomRows } from '../train/corpus.ts';
+import { argValue, splitOf } from '../train/dataset.ts';
 import { fitLinear } from '../train/metrics.ts';
 import { geometricMean, quantile } from '../src/measure/stats.ts';
 
@@ -115,11 +117,17 @@ encodeExamples(model, all);
 // Passes per graph: in how many files a graph is measured (files of other families add none).
 const passes = quantile(labelRows.map((r) => r.passes), 0.5);
 console.log(`${all.length} graphs from ${csv} (${passes} pass${passes > 1 ? 'es per graph, geometric mean' : ''}) rebuilt, analysed and encoded in ${((performance.now() - t0) / 1000).toFixed(0)} s; base target ${baseTarget}${weightsDir ? ` (weights of ${weightsDir})` : ''}`);
-if (all.length < TEST + Math.max(...SIZES)) throw new Error(`need ≥ ${TEST + Math.max(...SIZES)} rows, ${csv} has ${all.length}`);
+if (!process.argv.includes('--heldout') && all.length < TEST + Math.max(...SIZES)) throw new Error(`need ≥ ${TEST + Math.max(...SIZES)} rows, ${csv} has ${all.length}`);
 
+// --heldout: test only on graphs outside the train split of train/corpus.ts (splitOf of the key
+// hash), so an encoder trained with further device heads on these graphs (`npm run train --
+// --devices …`) is tested on graphs it never saw; the pool is every other graph.
+const heldout = process.argv.includes('--heldout');
 const split = shuffled(all, 20240501);
-const test = split.slice(0, TEST);
-const pool = split.slice(TEST);
+const outside = (e: { name?: string }): boolean => splitOf(keyIndex((e.name as string).replace(/-(\d+)$/, ':$1'))) !== 'train';
+const test = heldout ? split.filter(outside).slice(0, TEST) : split.slice(0, TEST);
+const pool = heldout ? split.filter((e) => !test.includes(e)) : split.slice(TEST);
+if (heldout) console.log(`--heldout: ${test.length} test graphs outside the train split, pool ${pool.length}`);
 const measured = test.map((e) => e.ms);
 const testEnc = test.map((e) => e.encoded as EncodedGraph);
 const base = baseHeadWeights(model, baseHead);
@@ -212,7 +220,7 @@ for (let s = 0; s < seeds; s++) {
     const secs = (performance.now() - t1) / 1000;
     const pred = predictEncoded(testEnc, fit.head);
     const inside = measured.filter((m, i) => m >= (pred[i] as number) * fit.interval.lo && m <= (pred[i] as number) * fit.interval.hi).length;
-    push(`${n}|calibrated`, { ...evalPred(pred), coverage: inside / TEST, secs, cvMape: fit.accuracy.mape });
+    push(`${n}|calibrated`, { ...evalPred(pred), coverage: inside / test.length, secs, cvMape: fit.accuracy.mape });
     if (n === LARGEST) perFamily('calibrated', pred);
     const free = calibrateHead(train, model, baseHead, { ...tune, trustRegion: [] });
     push(`${n}|free`, evalPred(predictEncoded(testEnc, free.head)));
@@ -257,7 +265,7 @@ for (const [key, rs] of results) {
     rs[0]!.secs === undefined ? '' : `${mean(rs.map((r) => r.secs!)).toFixed(1)} s`,
   ]);
 }
-console.log(`\nTest: ${TEST} graphs of ${csv.split('/').at(-1)}; mean${seeds > 1 ? ' ± sd' : ''} over ${seeds} sample draw(s); calibration time includes ${folds}-fold cross-validation.\n`);
+console.log(`\nTest: ${test.length} graphs of ${csv.split('/').at(-1)}; mean${seeds > 1 ? ' ± sd' : ''} over ${seeds} sample draw(s); calibration time includes ${folds}-fold cross-validation.\n`);
 console.log(markdownTable(rows, { align: ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r'] }));
 console.log(`\nPer generator family at ${LARGEST} samples (test graphs; mean over the draws):\n`);
 console.log(

@@ -130,11 +130,31 @@ export function readRandomRows(files: readonly string[]): RandomRow[] {
   }));
 }
 
-/** Every head, in output order. */
-export function allHeads(): HeadDef[] {
+/**
+ * Further devices measured on the calibration-bench graphs (seeds 100000–100093 of the random
+ * families, outside every `random` training seed), by target id: each file list is averaged by
+ * `readRandomRows` (first file sets the level). With `loadCorpus`'s `devices` they become heads of
+ * their own over one source, `random-devices` (train/README.md, "A third device"):
+ * `cpu-onnxruntime-noopt` is onnxruntime with graph optimisations off on the labels' CPU (the
+ * calibration bench's simulated device; 752 graphs, 8 families), `cpu-onnxruntime-zen5` the Zen 5
+ * EPYC of session 12 (1,128 graphs, 12 families).
+ */
+export const DEVICE_CSVS: Record<string, string[]> = {
+  'cpu-onnxruntime-noopt': ['noopt-ref', 'noopt-ref2', 'noopt-ref3', 'noopt-ref4', 'noopt-ref5'],
+  'cpu-onnxruntime-zen5': ['zen5-ref', 'zen5-ref2', 'zen5-ref3', 'zen5-extra-ref2', 'zen5-extra-ref', 'zen5-extra-ref3'],
+};
+
+/** Path of `train/data/cpu-onnxruntime-<name>.csv`. */
+export function randomCsvPath(name: string): string {
+  return join(REPO_ROOT, 'train', 'data', `cpu-onnxruntime-${name}.csv`);
+}
+
+/** Every head, in output order; `devices` (ids of DEVICE_CSVS) appends one latency head each. */
+export function allHeads(devices: readonly string[] = []): HeadDef[] {
   const heads: HeadDef[] = TARGET_DEFS.map((d) => ({ name: `${d.id}/latency`, targetId: d.id, metric: 'latency', unit: 'ms', resolution: d.resolutionMs }));
   for (const t of NB360_TARGETS) for (const m of t.metrics) heads.push({ name: `${t.id}/${m}`, targetId: t.id, metric: m, unit: m === 'latency' ? 'ms' : 'mJ', resolution: 0 });
   heads.push({ name: 'cpu-onnxruntime/latency', targetId: 'cpu-onnxruntime', metric: 'latency', unit: 'ms', resolution: 0 });
+  for (const d of devices) heads.push({ name: `${d}/latency`, targetId: d, metric: 'latency', unit: 'ms', resolution: 0 });
   return heads;
 }
 
@@ -243,8 +263,10 @@ const NB360_SRC = 'HW-NAS-Bench-360 (roldebijvank/HW-NAS-Bench-360, results/data
  * @param dataDir the folder holding nb201/, fbnet/, nb201-360/ (../shared/data)
  * @throws Error naming the missing file (with where to get it) when a set is absent
  */
-export function loadCorpus(dataDir: string, families: readonly SourceFamily[] = SOURCE_FAMILIES, opts: { quiet?: boolean; randomExtra?: boolean } = {}): Corpus {
-  const heads = allHeads();
+export function loadCorpus(dataDir: string, families: readonly SourceFamily[] = SOURCE_FAMILIES, opts: { quiet?: boolean; randomExtra?: boolean; devices?: readonly string[] } = {}): Corpus {
+  const devices = opts.devices ?? [];
+  for (const d of devices) if (!DEVICE_CSVS[d]) throw new Error(`unknown device '${d}' (known: ${Object.keys(DEVICE_CSVS).join(', ')})`);
+  const heads = allHeads(devices);
   const sources: CorpusSource[] = [];
   const byColumn = new Map(TARGET_DEFS.map((d) => [d.column, d]));
 
@@ -350,7 +372,35 @@ export function loadCorpus(dataDir: string, families: readonly SourceFamily[] = 
       license: 'MIT',
     });
   }
+  if (devices.length) sources.push(deviceSource(devices, opts));
   return { heads, sources };
+}
+
+/** The `random-devices` source: the graphs of every DEVICE_CSVS device, NaN where one was not measured. */
+function deviceSource(devices: readonly string[], opts: { quiet?: boolean }): CorpusSource {
+  const perDevice = devices.map((d) => new Map(readRandomRows((DEVICE_CSVS[d] as string[]).map(randomCsvPath)).map((r) => [`${r.family}:${r.seed}`, r])));
+  const keys = [...new Set(perDevice.flatMap((m) => [...m.keys()]))].sort();
+  const store = buildGraphStore('random-devices', keys, (k) => {
+    const [family, seed] = k.split(':');
+    return analyzeModel(buildRandomOnnx(family as string, Number(seed), 'external'), k);
+  }, { ...opts, deps: ['src/synth/random', 'src/synth/onnx-writer.ts'] });
+  const labels: Record<string, Float64Array> = {};
+  const kind: Record<string, LabelKind> = {};
+  devices.forEach((d, i) => {
+    labels[`${d}/latency`] = Float64Array.from(keys, (k) => perDevice[i]!.get(k)?.ms ?? NaN);
+    kind[`${d}/latency`] = 'end-to-end';
+  });
+  return {
+    name: 'random-devices',
+    store,
+    keys,
+    split: keys.map((k) => splitOf(keyIndex(k))),
+    labels,
+    kind,
+    inputSizes: ['various (src/synth/random, seeds 100000-100093)'],
+    source: `EdgePerf random graphs measured on further devices (${devices.map((d) => `${d}: ${(DEVICE_CSVS[d] as string[]).map((f) => `cpu-onnxruntime-${f}.csv`).join(', ')}`).join('; ')})`,
+    license: 'MIT',
+  };
 }
 
 /** Graph positions of one split in a source. */

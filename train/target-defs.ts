@@ -86,4 +86,20 @@ const NB360_META: Record<string, TargetMeta> = {
     source: 'EdgePerf random graphs (src/synth/random, 9 families) measured by train/measure-random.ts; train/data/cpu-onnxruntime.csv',
     license: 'MIT',
   },
+  'cpu-onnxruntime-noopt': {
+    device: 'x86-64 CI runner class (AMD EPYC, 2 vCPUs), as cpu-onnxruntime',
+    runtime: 'onnxruntime-node 1.30.0 CPUExecutionProvider, graph optimizations disabled, median of 30 runs after 5 warm-ups',
+    threads: 1,
+    batch: 1,
+    source: 'EdgePerf random graphs (8 families, seeds 100000-100093) measured by train/measure-random.ts --no-optimize; train/data/cpu-onnxruntime-noopt-ref*.csv',
+    license: 'MIT',
+  },
+  'cpu-onnxruntime-zen5': {
+    device: 'AMD EPYC, CPU family 26 model 2 (Zen 5, AVX-512), 2 vCPUs',
+    runtime: 'onnxruntime-node 1.30.0 CPUExecutionProvider, graph optimizations all, median of 30 runs after 5 warm-ups',
+    threads: 1,
+    batch: 1,
+    source: 'EdgePerf random graphs (12 families, seeds 100000-100093) measured by train/measure-random.ts; train/data/cpu-onnxruntime-zen5-*.csv',
+    license: 'MIT',
+  },
 };

@@ -5,11 +5,17 @@
  *
  *   npm run train -- [--data DIR] [--sources nb201,fbnet,nb360,random] [--epochs 11] [--hidden 64]
  *                    [--batch 32] [--lr 0.003] [--seed 1] [--minutes 75] [--out DIR] [--limit N]
- *                    [--oversample SOURCE=K,...] [--no-random-extra]
+ *                    [--oversample SOURCE=K,...] [--no-random-extra] [--devices ID,...] [--init DIR]
  *
  * The `random` source holds all 12 generator families: the nine of RANDOM_CSV and the `detector`,
  * `batched` and `googlenet` graphs (train/corpus.ts RANDOM_EXTRA_CSVS); `--no-random-extra`
  * trains on the nine only, as the weights shipped until session 9 were.
+ *
+ * `--devices cpu-onnxruntime-noopt,cpu-onnxruntime-zen5` adds a head per further device measured on
+ * the calibration-bench graphs (train/corpus.ts DEVICE_CSVS, source `random-devices`), so the
+ * encoder sees how the same graphs' costs move between devices. `--init DIR` starts from the
+ * weights of DIR instead of a fresh initialisation (`warmStart`; with a lower `--lr` and a few
+ * `--epochs` a fine-tune). Both are for the experiment of train/README.md, "A third device".
  *
  * `--oversample random=2` (the default; `--oversample ''` for none) repeats every training sample
  * of source `random` twice per epoch: more gradient steps for the cpu-onnxruntime head, whose
@@ -22,14 +28,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import cliProgress from 'cli-progress';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mulberry32 as rng } from '../src/core/random.ts';
 import { initBackend } from '../src/predict/backend.ts';
 import { makeBatch } from '../src/predict/batch.ts';
 import { PerfSageModel, type PerfSageConfig } from '../src/predict/perfsage.ts';
 import type { IntervalBounds, IntervalCalibration, TargetEntry, TargetsFile } from '../src/predict/targets.ts';
-import { encodeModel } from '../src/predict/weights-io.ts';
+import { decodeModel, encodeModel, type WeightsFile } from '../src/predict/weights-io.ts';
 import { argValue, REPO_ROOT, resolveDataDir } from './dataset.ts';
 import { groupArchs } from './dedupe.ts';
 import { loadCorpus, SOURCE_FAMILIES, sourceSplit, type Corpus, type CorpusSource, type HeadDef, type SourceFamily } from './corpus.ts';
@@ -233,6 +239,40 @@ export function conformalByBatch(ratios: number[], batched: boolean[], coverage 
   return { ...conformalRatios(one, coverage), batched: conformalRatios(many, coverage) };
 }
 
+/**
+ * A trainable model for `config` that starts from the weights of DIR (`--init DIR`): the encoder,
+ * the shared first head layer and the feature normalisation are copied (so `config`'s own
+ * normalisation is replaced by DIR's), and each head's rate columns, bias and overhead from the head
+ * of the same name, or from `cpu-onnxruntime/latency` for a head DIR lacks (its unit `scale`
+ * stays the one computed for it). A head of its own in DIR is not carried over.
+ * @throws Error when DIR's weights do not load or lack both a head and `cpu-onnxruntime/latency`
+ */
+function warmStart(config: PerfSageConfig, dir: string, seed: number): PerfSageModel {
+  const old = decodeModel(JSON.parse(readFileSync(join(dir, 'weights.json'), 'utf8')) as WeightsFile);
+  const oc = old.config;
+  if (oc.featureNames.join(',') !== config.featureNames.join(',')) throw new Error(`--init ${dir}: its feature columns differ from this corpus's`);
+  Object.assign(config, { featMean: oc.featMean, featStd: oc.featStd, featMin: oc.featMin, featMax: oc.featMax, hidden: oc.hidden, layers: oc.layers, headHidden: oc.headHidden });
+  const fresh = PerfSageModel.init(config, seed);
+  const T0 = oc.heads.length;
+  const from = config.heads.map((h) => {
+    const i = oc.heads.indexOf(h) >= 0 ? oc.heads.indexOf(h) : oc.heads.indexOf('cpu-onnxruntime/latency');
+    if (i < 0) throw new Error(`--init ${dir}: no head ${h} and no cpu-onnxruntime/latency to start it from`);
+    return i;
+  });
+  config.scale = config.heads.map((h, t) => (oc.heads.includes(h) ? (oc.scale[from[t] as number] as number) : (config.scale[t] as number)));
+  for (const v of fresh.variables()) {
+    const src = old.weights[v.name];
+    if (v.name === 'head/w2' || v.name === 'head/b2' || v.name === 'overhead') {
+      const a = (src as tf.Tensor).arraySync() as number[][] | number[];
+      const cols = v.name === 'overhead' ? from : [0, 1, 2].flatMap((k) => from.map((i) => k * T0 + i));
+      const picked = v.name === 'head/w2' ? (a as number[][]).map((row) => cols.map((c) => row[c] as number)) : cols.map((c) => (a as number[])[c] as number);
+      v.assign(tf.tensor(picked, v.shape));
+    } else if (src && src.shape.join(',') === v.shape.join(',')) v.assign(src);
+    else throw new Error(`--init ${dir}: weight ${v.name} missing or of another shape`);
+  }
+  return fresh;
+}
+
 async function main(): Promise<void> {
   const dataDir = resolveDataDir();
   const epochs = Number(argValue('epochs') ?? 11);
@@ -249,7 +289,8 @@ async function main(): Promise<void> {
   const t0 = Date.now();
 
   const randomExtra = !process.argv.includes('--no-random-extra');
-  const corpus = loadCorpus(dataDir, families, { randomExtra });
+  const devices = argValue('devices')?.split(',').filter((d) => d !== '') ?? [];
+  const corpus = loadCorpus(dataDir, families, { randomExtra, devices });
   console.log(`corpus ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const heads = corpus.heads.filter((h) => corpus.sources.some((s) => s.labels[h.name] && sourceSplit(s, 'train').some((g) => Number.isFinite(s.labels[h.name]![g]))));
   const T = heads.length;
@@ -297,7 +338,9 @@ async function main(): Promise<void> {
     featMin: stats.min.map((v, k) => (v - (stats.mean[k] as number)) / (stats.std[k] as number)),
     featMax: stats.max.map((v, k) => (v - (stats.mean[k] as number)) / (stats.std[k] as number)),
   };
-  const model = PerfSageModel.init(config, seed);
+  const initDir = argValue('init');
+  const model = initDir ? warmStart(config, initDir, seed) : PerfSageModel.init(config, seed);
+  if (initDir) console.log(`warm start from ${initDir}: encoder, normalisation and matching heads copied; new heads start from cpu-onnxruntime/latency`);
   const vars = model.variables();
   const optimizer = tf.train.adam(lr0);
   const rand = rng(seed);

@@ -61,7 +61,7 @@ import { bundledTargets, type TargetsFile } from '../src/predict/targets.ts';
 import { decodeModel, type WeightsFile } from '../src/predict/weights-io.ts';
 import { buildRandomOnnx } from '../src/synth/random/index.ts';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { keyIndex, readRandomCsv, readRandomRows } from '../train/corpus.ts';
+import { keyIndex, randomCsvPath, readRandomCsv, readRandomRows } from '../train/corpus.ts';
 import { argValue, splitOf } from '../train/dataset.ts';
 import { fitLinear } from '../train/metrics.ts';
 import { geometricMean, quantile } from '../src/measure/stats.ts';
@@ -69,14 +69,13 @@ import { geometricMean, quantile } from '../src/measure/stats.ts';
 const SIZES = [25, 50, 100, 250];
 const TEST = 500;
 const dataDir = resolve(import.meta.dirname, '../train/data');
-const dataFile = (name: string): string => resolve(dataDir, `cpu-onnxruntime-${name}.csv`);
 // Every reference pass (`-noopt-ref.csv`, `-noopt-ref2.csv`, …), in pass order.
 const passNo = (f: string): number => Number(/-ref(\d*)\.csv$/.exec(f)?.[1] || 1);
 const referenced = readdirSync(dataDir)
   .filter((f) => /^cpu-onnxruntime-noopt-ref\d*\.csv$/.test(f))
   .sort((a, b) => passNo(a) - passNo(b))
   .map((f) => resolve(dataDir, f));
-const csvs = argValue('csv')?.split(',').map((f) => resolve(f)) ?? (referenced.length >= 2 ? referenced : [dataFile('noopt')]);
+const csvs = argValue('csv')?.split(',').map((f) => resolve(f)) ?? (referenced.length >= 2 ? referenced : [randomCsvPath('noopt')]);
 const csv = csvs.map((f) => f.split('/').at(-1)).join(' + ');
 const seeds = Number(argValue('seeds') ?? 3);
 const folds = Number(argValue('folds') ?? 5);
@@ -117,12 +116,12 @@ encodeExamples(model, all);
 // Passes per graph: in how many files a graph is measured (files of other families add none).
 const passes = quantile(labelRows.map((r) => r.passes), 0.5);
 console.log(`${all.length} graphs from ${csv} (${passes} pass${passes > 1 ? 'es per graph, geometric mean' : ''}) rebuilt, analysed and encoded in ${((performance.now() - t0) / 1000).toFixed(0)} s; base target ${baseTarget}${weightsDir ? ` (weights of ${weightsDir})` : ''}`);
-if (!process.argv.includes('--heldout') && all.length < TEST + Math.max(...SIZES)) throw new Error(`need ≥ ${TEST + Math.max(...SIZES)} rows, ${csv} has ${all.length}`);
+const heldout = process.argv.includes('--heldout');
+if (!heldout && all.length < TEST + Math.max(...SIZES)) throw new Error(`need ≥ ${TEST + Math.max(...SIZES)} rows, ${csv} has ${all.length}`);
 
 // --heldout: test only on graphs outside the train split of train/corpus.ts (splitOf of the key
 // hash), so an encoder trained with further device heads on these graphs (`npm run train --
 // --devices …`) is tested on graphs it never saw; the pool is every other graph.
-const heldout = process.argv.includes('--heldout');
 const split = shuffled(all, 20240501);
 const outside = (e: { name?: string }): boolean => splitOf(keyIndex((e.name as string).replace(/-(\d+)$/, ':$1'))) !== 'train';
 const test = heldout ? split.filter(outside).slice(0, TEST) : split.slice(0, TEST);

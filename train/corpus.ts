@@ -97,9 +97,7 @@ export const FIRST_FAMILIES: readonly string[] = FAMILIES.slice(0, 9);
  * 0–624 without a reference graph; `-ref*`: every seed, with one), averaged by `readRandomRows`
  * (train/README.md, "Passes").
  */
-export const RANDOM_EXTRA_CSVS = ['detector', 'batched', 'googlenet', 'detector-remeasured', 'batched-remeasured', 'batched-ref', 'batched-ref2', 'batched-ref3', 'detector-ref'].map((f) =>
-  join(REPO_ROOT, 'train', 'data', `cpu-onnxruntime-${f}.csv`),
-);
+export const RANDOM_EXTRA_CSVS = ['detector', 'batched', 'googlenet', 'detector-remeasured', 'batched-remeasured', 'batched-ref', 'batched-ref2', 'batched-ref3', 'detector-ref'].map(randomCsvPath);
 
 /**
  * Rows of several cpu-onnxruntime CSVs as one set. A graph measured in more than one file (a

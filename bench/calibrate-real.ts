@@ -9,8 +9,9 @@
  *   node --import tsx bench/calibrate-real.ts [--csv A.csv,B.csv,...] [--models DIR] [--seeds 3]
  *        [--sizes 25,50,100,250,500,all] [--reference transformer:100094]
  *
- * Default `--csv`: the Zen 5 passes (train/data/cpu-onnxruntime-zen5-ref*.csv and
- * -zen5-extra-ref*.csv, read in the order of train/README.md "The machine changed"). The figures
+ * Default `--csv`: the passes of the committed device measured on this machine's CPU
+ * (train/corpus.ts DEVICE_CSVS and `deviceForCpu`: the Zen 5 EPYC's `-zen5-*.csv` or the Intel
+ * Xeon's `-xeon-*.csv`, in the order their committed targets were calibrated in). The figures
  * mean something only on the CPU those rows were measured on: the script stops when this
  * machine's `machineInfo().cpu` differs from the rows' `cpu` column.
  * MAPE over the models measured at ≥ 0.5 ms (train/metrics.ts MIN_MS), as in evaluate, twice: against
@@ -41,14 +42,14 @@ import {
 } from '../src/predict/custom-target.ts';
 import { loadBundledModel } from '../src/predict/predictor.ts';
 import { buildRandomOnnx } from '../src/synth/random/index.ts';
-import { randomCsvInfo, readRandomRows } from '../train/corpus.ts';
+import { DEVICE_CSVS, deviceForCpu, randomCsvInfo, randomCsvPath, readRandomRows } from '../train/corpus.ts';
 import { argValue, REPO_ROOT } from '../train/dataset.ts';
 import { MIN_MS } from '../train/metrics.ts';
 import { analyseRealModels, measureRepeated } from '../train/real-models.ts';
 
-const DATA = join(REPO_ROOT, 'train', 'data');
-const DEFAULT_CSVS = ['zen5-ref', 'zen5-ref2', 'zen5-ref3', 'zen5-extra-ref2', 'zen5-extra-ref', 'zen5-extra-ref3'].map((f) => join(DATA, `cpu-onnxruntime-${f}.csv`));
-const csvs = argValue('csv')?.split(',').map((f) => resolve(f)) ?? DEFAULT_CSVS;
+const here = machineInfo().cpu;
+const device = deviceForCpu(here) ?? 'cpu-onnxruntime-zen5';
+const csvs = argValue('csv')?.split(',').map((f) => resolve(f)) ?? (DEVICE_CSVS[device] as string[]).map(randomCsvPath);
 const modelsDir = resolve(argValue('models') ?? join(REPO_ROOT, '..', 'shared', 'models'));
 const seeds = Number(argValue('seeds') ?? 3);
 const sizeArg = (argValue('sizes') ?? '25,50,100,250,500,all').split(',');
@@ -58,7 +59,6 @@ const REFERENCE = argValue('reference') ?? 'transformer:100094';
 
 // The rows' CPU must be this machine's (the first file's first row), and they need a reference.
 const info = randomCsvInfo(csvs[0] as string);
-const here = machineInfo().cpu;
 if (info.cpu !== here) {
   console.error(`${csvs[0]}: measured on '${info.cpu}', this machine is '${here}': real models measured here would not be the calibrated device. Run this on that CPU, or pass --csv rows measured here (train/measure-random.ts).`);
   process.exit(1);

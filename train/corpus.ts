@@ -135,12 +135,24 @@ export function readRandomRows(files: readonly string[]): RandomRow[] {
  * their own over one source, `random-devices` (train/README.md, "A third device"):
  * `cpu-onnxruntime-noopt` is onnxruntime with graph optimisations off on the labels' CPU (the
  * calibration bench's simulated device; 752 graphs, 8 families), `cpu-onnxruntime-zen5` the Zen 5
- * EPYC of session 12 (1,128 graphs, 12 families).
+ * EPYC of session 12 (1,128 graphs, 12 families), `cpu-onnxruntime-xeon` the Intel Xeon (family 6
+ * model 167, AVX-512) of session 13 (1,128 graphs, in the file order its committed target was
+ * calibrated in: train/README.md "A third device").
  */
 export const DEVICE_CSVS: Record<string, string[]> = {
   'cpu-onnxruntime-noopt': ['noopt-ref', 'noopt-ref2', 'noopt-ref3', 'noopt-ref4', 'noopt-ref5'],
   'cpu-onnxruntime-zen5': ['zen5-ref', 'zen5-ref2', 'zen5-ref3', 'zen5-extra-ref2', 'zen5-extra-ref', 'zen5-extra-ref3'],
+  'cpu-onnxruntime-xeon': ['xeon-ref2', 'xeon-ref3', 'xeon-ref', 'xeon-extra-ref', 'xeon-extra-ref2', 'xeon-extra-ref3'],
 };
+
+/**
+ * The DEVICE_CSVS device whose rows were measured on `cpu` (the `cpu` column of its first file,
+ * as `machineInfo().cpu` prints it), if any.
+ * @throws Error when a committed file is unreadable (names the file)
+ */
+export function deviceForCpu(cpu: string): string | undefined {
+  return Object.keys(DEVICE_CSVS).find((d) => randomCsvInfo(randomCsvPath((DEVICE_CSVS[d] as string[])[0] as string)).cpu === cpu);
+}
 
 /** Path of `train/data/cpu-onnxruntime-<name>.csv`. */
 export function randomCsvPath(name: string): string {

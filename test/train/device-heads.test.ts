@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { allHeads, DEVICE_CSVS, loadCorpus, randomCsvPath, readRandomRows } from '../../train/corpus.ts';
+import { allHeads, DEVICE_CSVS, deviceForCpu, loadCorpus, randomCsvPath, readRandomRows } from '../../train/corpus.ts';
 import { targetMeta } from '../../train/target-defs.ts';
 
 describe('further device heads (train --devices)', () => {
@@ -20,6 +20,12 @@ describe('further device heads (train --devices)', () => {
       expect(rows.every((r) => r.seed >= 100000 && r.seed <= 100093)).toBe(true);
       expect(targetMeta(id).threads).toBe(1);
     }
+  });
+
+  it('finds the device measured on a CPU by its machineInfo() string', () => {
+    expect(deviceForCpu('AMD EPYC (family 26 model 2; AVX-512)')).toBe('cpu-onnxruntime-zen5');
+    expect(deviceForCpu('Intel(R) Xeon(R) Processor (family 6 model 167; AVX-512)')).toBe('cpu-onnxruntime-xeon');
+    expect(deviceForCpu('Apple M3')).toBeUndefined();
   });
 
   it('rejects an unknown device by name', () => {

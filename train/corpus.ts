@@ -145,13 +145,17 @@ export const DEVICE_CSVS: Record<string, string[]> = {
   'cpu-onnxruntime-xeon': ['xeon-ref2', 'xeon-ref3', 'xeon-ref', 'xeon-extra-ref', 'xeon-extra-ref2', 'xeon-extra-ref3'],
 };
 
+/** DEVICE_CSVS devices measured with graph optimisation off (`measure-random.ts --no-optimize`); the others ran with it all. */
+export const NOOPT_DEVICES: ReadonlySet<string> = new Set(['cpu-onnxruntime-noopt']);
+
 /**
- * The DEVICE_CSVS device whose rows were measured on `cpu` (the `cpu` column of its first file,
- * as `machineInfo().cpu` prints it), if any.
+ * The DEVICE_CSVS device measured on `cpu` (the `cpu` column of its first file, as
+ * `machineInfo().cpu` prints it) with graph optimisation all, the protocol of `edgeperf measure`'s
+ * default, if any.
  * @throws Error when a committed file is unreadable (names the file)
  */
 export function deviceForCpu(cpu: string): string | undefined {
-  return Object.keys(DEVICE_CSVS).find((d) => randomCsvInfo(randomCsvPath((DEVICE_CSVS[d] as string[])[0] as string)).cpu === cpu);
+  return Object.keys(DEVICE_CSVS).find((d) => !NOOPT_DEVICES.has(d) && randomCsvInfo(randomCsvPath((DEVICE_CSVS[d] as string[])[0] as string)).cpu === cpu);
 }
 
 /** Path of `train/data/cpu-onnxruntime-<name>.csv`. */

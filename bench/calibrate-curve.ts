@@ -1,7 +1,7 @@
 /**
  * Learning curve of `edgeperf calibrate` (issue #5): a device the encoder never saw, simulated by
  * onnxruntime-node with graph optimisations disabled (1 thread), measured on seeded random graphs
- * (train/data/cpu-onnxruntime-noopt-ref.csv, -ref2.csv, … : every such file, passes over the
+ * (train/data/cpu-onnxruntime-noopt-ref.csv, -ref2.csv, … -ref5.csv: train/corpus.ts DEVICE_CSVS, passes over the
  * same graphs, each timing a fixed reference graph inside every batch so that drift between
  * batches divides out; family, seed, median_ms, ..., ref_ms; graphs rebuilt from (family, seed)
  * with src/synth/random).
@@ -60,22 +60,16 @@ import { loadBundledModel } from '../src/predict/predictor.ts';
 import { bundledTargets, type TargetsFile } from '../src/predict/targets.ts';
 import { decodeModel, type WeightsFile } from '../src/predict/weights-io.ts';
 import { buildRandomOnnx } from '../src/synth/random/index.ts';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { keyIndex, randomCsvPath, readRandomCsv, readRandomRows } from '../train/corpus.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { DEVICE_CSVS, keyIndex, randomCsvPath, readRandomCsv, readRandomRows } from '../train/corpus.ts';
 import { argValue, splitOf } from '../train/dataset.ts';
 import { fitLinear } from '../train/metrics.ts';
 import { geometricMean, quantile } from '../src/measure/stats.ts';
 
 const SIZES = [25, 50, 100, 250];
 const TEST = 500;
-const dataDir = resolve(import.meta.dirname, '../train/data');
-// Every reference pass (`-noopt-ref.csv`, `-noopt-ref2.csv`, …), in pass order.
-const passNo = (f: string): number => Number(/-ref(\d*)\.csv$/.exec(f)?.[1] || 1);
-const referenced = readdirSync(dataDir)
-  .filter((f) => /^cpu-onnxruntime-noopt-ref\d*\.csv$/.test(f))
-  .sort((a, b) => passNo(a) - passNo(b))
-  .map((f) => resolve(dataDir, f));
-const csvs = argValue('csv')?.split(',').map((f) => resolve(f)) ?? (referenced.length >= 2 ? referenced : [randomCsvPath('noopt')]);
+// The optimisation-off device's reference passes (`-noopt-ref.csv` … `-noopt-ref5.csv`), in pass order.
+const csvs = argValue('csv')?.split(',').map((f) => resolve(f)) ?? (DEVICE_CSVS['cpu-onnxruntime-noopt'] as string[]).map(randomCsvPath);
 const csv = csvs.map((f) => f.split('/').at(-1)).join(' + ');
 const seeds = Number(argValue('seeds') ?? 3);
 const folds = Number(argValue('folds') ?? 5);

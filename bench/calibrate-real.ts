@@ -13,7 +13,8 @@
  * (train/corpus.ts DEVICE_CSVS and `deviceForCpu`: the Zen 5 EPYC's `-zen5-*.csv` or the Intel
  * Xeon's `-xeon-*.csv`, in the order their committed targets were calibrated in). The figures
  * mean something only on the CPU those rows were measured on: the script stops when this
- * machine's `machineInfo().cpu` differs from the rows' `cpu` column.
+ * machine's `machineInfo().cpu` differs from the rows' `cpu` column, or, without `--csv`, when no
+ * committed device was measured on it (saying how to measure the bench graphs here).
  * MAPE over the models measured at ≥ 0.5 ms (train/metrics.ts MIN_MS), as in evaluate, twice: against
  * the raw measurements, and against them scaled to the speed the labels were measured at. The
  * rows' reference graph (`--reference`, default transformer:100094) is timed beside the real
@@ -47,15 +48,20 @@ import { argValue, REPO_ROOT } from '../train/dataset.ts';
 import { MIN_MS } from '../train/metrics.ts';
 import { analyseRealModels, measureRepeated } from '../train/real-models.ts';
 
+/** The reference graph the rows were measured with (`train/measure-random.ts --reference`). */
+const REFERENCE = argValue('reference') ?? 'transformer:100094';
 const here = machineInfo().cpu;
-const device = deviceForCpu(here) ?? 'cpu-onnxruntime-zen5';
-const csvs = argValue('csv')?.split(',').map((f) => resolve(f)) ?? (DEVICE_CSVS[device] as string[]).map(randomCsvPath);
+const csvArg = argValue('csv');
+const device = csvArg ? undefined : deviceForCpu(here);
+if (!csvArg && !device) {
+  console.error(`no committed rows were measured on this CPU ('${here}'; train/corpus.ts DEVICE_CSVS has ${Object.keys(DEVICE_CSVS).join(', ')}): measure the bench graphs here with train/measure-random.ts --per-family 94 --seed 100000 --reference ${REFERENCE} and pass them with --csv`);
+  process.exit(1);
+}
+const csvs = csvArg?.split(',').map((f) => resolve(f)) ?? (DEVICE_CSVS[device as string] as string[]).map(randomCsvPath);
 const modelsDir = resolve(argValue('models') ?? join(REPO_ROOT, '..', 'shared', 'models'));
 const seeds = Number(argValue('seeds') ?? 3);
 const sizeArg = (argValue('sizes') ?? '25,50,100,250,500,all').split(',');
 const BASE = 'cpu-onnxruntime/latency';
-/** The reference graph the rows were measured with (`train/measure-random.ts --reference`). */
-const REFERENCE = argValue('reference') ?? 'transformer:100094';
 
 // The rows' CPU must be this machine's (the first file's first row), and they need a reference.
 const info = randomCsvInfo(csvs[0] as string);

@@ -76,7 +76,32 @@ export const NUMERIC_FEATURES = [
   'n_data_inputs',
   'is_graph_input',
   'is_graph_output',
+  'channels_in_mult8',
+  'channels_in_mult16',
+  'channels_out_mult8',
+  'channels_out_mult16',
+  'channels_in_fill16',
+  'channels_out_fill16',
 ] as const;
+
+/**
+ * The channel-alignment columns (the last six of `NUMERIC_FEATURES`) of a row with `cin` input
+ * and `cout` output channels: `cin % 8 == 0`, `cin % 16 == 0`, `cout % 8 == 0`, `cout % 16 == 0`
+ * (1 or 0; 0 for a count of 0), then the fill of 16-wide tiles `c / (16·⌈c/16⌉)` for cin and cout
+ * (1 when aligned, 17 channels → 0.53; 0 for a count of 0).
+ *
+ * Why: onnxruntime's CPU kernels (MLAS) run a Conv in the blocked NCHWc layout only when its
+ * channel counts are multiples of the block size (`MlasNchwcGetBlockSize`: 8 with AVX2, 16 with
+ * AVX-512; onnxruntime `nchwc_transformer.cc`), and its SGEMM kernels compute 8- or 16-wide
+ * column tiles, so latency is a staircase in the channel count that log channels cannot show:
+ * measured here (Intel Xeon, AVX-512, onnxruntime 1.30, 1 thread; 8×C×32×32 input, 3×3 conv)
+ * 16 → 17 output channels 0.59 → 0.80 ms, 31 / 32 / 33 input channels 2.28 / 1.52 / 2.34 ms.
+ */
+export function channelAlignment(cin: number, cout: number): number[] {
+  const mult = (c: number, b: number): number => (c > 0 && c % b === 0 ? 1 : 0);
+  const fill = (c: number): number => (c > 0 ? c / (16 * Math.ceil(c / 16)) : 0);
+  return [mult(cin, 8), mult(cin, 16), mult(cout, 8), mult(cout, 16), fill(cin), fill(cout)];
+}
 
 /** Full feature names: `op=<token>` for the one-hot block, then `NUMERIC_FEATURES`. */
 export const FEATURE_NAMES: readonly string[] = [...OP_VOCAB.map((o) => `op=${o}`), ...NUMERIC_FEATURES];
@@ -417,6 +442,7 @@ export function extractFeatures(analysis: ModelAnalysis): GraphFeatures {
         1,
         0,
         node.outputs.some((t) => graphOutputs.has(t)) ? 1 : 0,
+        ...channelAlignment(channelsOf(outT, graph.layout), channelsOf(outT, graph.layout)),
       ]);
       src.push(li - 1);
       dst.push(li);
@@ -448,6 +474,7 @@ export function extractFeatures(analysis: ModelAnalysis): GraphFeatures {
         1,
         inT && graphInputs.has(inT.id) ? 1 : 0,
         !expanded && addNode.outputs.some((t) => graphOutputs.has(t)) ? 1 : 0,
+        ...channelAlignment(c, channelsOf(yT, graph.layout)),
       ]);
       const p = inT ? producer.get(inT.id) : undefined;
       if (p !== undefined && p !== li) {
@@ -488,6 +515,7 @@ export function extractFeatures(analysis: ModelAnalysis): GraphFeatures {
       dataInputs.length,
       dataInputs.some((t) => graphInputs.has(t)) ? 1 : 0,
       !expanded && outputsOf(gi).some((t) => graphOutputs.has(t)) ? 1 : 0,
+      ...channelAlignment(channelsOf(inT, graph.layout), channelsOf(outT, graph.layout)),
     ]);
     const seen = new Set<number>();
     for (const t of dataInputs) {

@@ -4,6 +4,7 @@
  * `tf.io.encodeWeights` and read with `tf.io.decodeWeights` (float32, tfjs weights manifest specs).
  */
 import * as tf from '@tensorflow/tfjs';
+import { FEATURE_NAMES } from '../cost/features.ts';
 import { PerfSageModel, weightShapes, type PerfSageConfig } from './perfsage.ts';
 
 /** Format tag of the weights file. */
@@ -28,11 +29,25 @@ export async function encodeModel(model: PerfSageModel): Promise<WeightsFile> {
 
 /**
  * Reads the JSON form back into an inference model (plain tensors, not variables).
- * @throws Error when the format tag or a weight shape does not match
+ * @throws Error when the format tag or a weight shape does not match, or when the weights were
+ *   trained on other node features than `FEATURE_NAMES` (src/cost/features.ts) computes: their
+ *   input layer would read every column shifted, a silent wrong number
  */
 export function decodeModel(file: WeightsFile): PerfSageModel {
   if (file.format !== WEIGHTS_FORMAT) {
     throw new Error(`models/perfsage/weights.json has format '${file.format}', expected '${WEIGHTS_FORMAT}'`);
+  }
+  const trained = file.config.featureNames;
+  if (trained.length !== FEATURE_NAMES.length || trained.some((n, i) => n !== FEATURE_NAMES[i])) {
+    const missing = FEATURE_NAMES.filter((n) => !trained.includes(n));
+    const extra = trained.filter((n) => !FEATURE_NAMES.includes(n));
+    throw new Error(
+      `weights.json was trained on ${trained.length} node features, this EdgePerf computes ${FEATURE_NAMES.length}` +
+        (missing.length > 0 ? ` (not in the weights: ${missing.join(', ')})` : '') +
+        (extra.length > 0 ? ` (only in the weights: ${extra.join(', ')})` : '') +
+        (missing.length + extra.length === 0 ? ' (same names, other order)' : '') +
+        ': use weights trained with these features (npm run train)',
+    );
   }
   const buf = Buffer.from(file.weightData, 'base64');
   const ab = new Uint8Array(buf).buffer;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeModel } from '../../src/core/analyze.ts';
-import { extractFeatures, FEATURE_NAMES, foldedIntoConv, OP_VOCAB, opToken } from '../../src/cost/features.ts';
+import { channelAlignment, extractFeatures, FEATURE_NAMES, foldedIntoConv, OP_VOCAB, opToken } from '../../src/cost/features.ts';
 import { OnnxWriter } from '../../src/synth/onnx-writer.ts';
 
 /** A residual block x → Conv → Relu → (join with x) written with `join` ('Add' or 'Sum'). */
@@ -89,5 +89,26 @@ describe('GNN features: batch norms and bias Adds folded into the conv before th
     // On an 8-channel 8x8 output an [8] constant has C elements but broadcasts along the last
     // (W) axis of NCHW: not a per-channel bias.
     expect(rows(convBias('add-w', { side: 8 })).ops).toEqual(['Conv', 'Add', 'Relu']);
+  });
+});
+
+describe('GNN features: channel alignment (MLAS NCHWc blocks of 8/16)', () => {
+  it('channelAlignment gives multiples of 8 and 16 and the fill of 16-wide tiles', () => {
+    expect(channelAlignment(16, 17)).toEqual([1, 1, 0, 0, 1, 17 / 32]);
+    expect(channelAlignment(24, 48)).toEqual([1, 0, 1, 1, 0.75, 1]);
+    expect(channelAlignment(0, 3)).toEqual([0, 0, 0, 0, 0, 3 / 16]);
+  });
+
+  it('a Conv 3 → 24 and the Relu after it carry their own channel counts', () => {
+    const w = new OnnxWriter('random', 1);
+    const [c] = w.node('Conv', 'conv', ['x', w.init('w', [24, 3, 3, 3], 0.1)], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }) as [string];
+    const [r] = w.node('Relu', 'relu', [c]) as [string];
+    const f = extractFeatures(analyzeModel(w.encode('c', [['x', [1, 3, 16, 16]]], [[r, [1, 24, 16, 16]]]), 'c.onnx'));
+    const d = FEATURE_NAMES.length;
+    const names = ['channels_in_mult8', 'channels_in_mult16', 'channels_out_mult8', 'channels_out_mult16', 'channels_in_fill16', 'channels_out_fill16'];
+    const row = (i: number): number[] => names.map((n) => f.x[i * d + FEATURE_NAMES.indexOf(n)]!);
+    expect(f.ops).toEqual(['Conv', 'Relu']);
+    expect(row(0)).toEqual([0, 0, 1, 0, 3 / 16, 0.75]);
+    expect(row(1)).toEqual([1, 0, 1, 0, 0.75, 0.75]);
   });
 });

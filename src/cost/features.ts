@@ -424,6 +424,8 @@ export function extractFeatures(analysis: ModelAnalysis): GraphFeatures {
       ops.push(act);
       rawOps.push(act);
       const bytes = cost?.outputBytes ?? 0;
+      const ch = channelsOf(outT, graph.layout);
+      const hw = spatialOf(outT, graph.layout);
       put(li, act, [
         0,
         Math.log1p(bytes),
@@ -433,16 +435,16 @@ export function extractFeatures(analysis: ModelAnalysis): GraphFeatures {
         0,
         Math.log1p(1),
         0,
-        Math.log1p(channelsOf(outT, graph.layout)),
-        Math.log1p(channelsOf(outT, graph.layout)),
-        Math.log1p(spatialOf(outT, graph.layout)),
-        Math.log1p(spatialOf(outT, graph.layout)),
+        Math.log1p(ch),
+        Math.log1p(ch),
+        Math.log1p(hw),
+        Math.log1p(hw),
         dtypeBytes(outT?.dtype ?? 'unknown'),
         0,
         1,
         0,
         node.outputs.some((t) => graphOutputs.has(t)) ? 1 : 0,
-        ...channelAlignment(channelsOf(outT, graph.layout), channelsOf(outT, graph.layout)),
+        ...channelAlignment(ch, ch),
       ]);
       src.push(li - 1);
       dst.push(li);

@@ -99,7 +99,7 @@ if (!baseHead) throw new Error(`base target '${baseTarget}' has no latency head;
 
 // ---- data
 await initBackend();
-const model = weightsDir ? decodeModel(readJson('weights.json') as WeightsFile) : loadBundledModel();
+const model = weightsDir ? decodeModel(readJson('weights.json') as WeightsFile, resolve(weightsDir, 'weights.json')) : loadBundledModel();
 const t0 = performance.now();
 const labelRows = readRandomRows(csvs);
 const all: Array<CalibrationExample & { macs: number; family: string }> = labelRows.map(({ family, seed, ms }) => {

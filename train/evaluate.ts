@@ -131,7 +131,7 @@ function loadModel(dir: string): LoadedModel {
     for (const m of t.metrics) heads[m] ??= `${t.id}/${m}`;
     t.heads = heads;
   }
-  return { dir, model: decodeModel(file), targets, bytes: statSync(wPath).size };
+  return { dir, model: decodeModel(file, wPath), targets, bytes: statSync(wPath).size };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   const file = JSON.parse(weightsText) as WeightsFile;
   const targets = JSON.parse(readFileSync(join(weightsDir, 'targets.json'), 'utf8')) as TargetsFile;
   // A fit starts from the shared head (a previous own head is dropped); --intervals-only keeps it.
-  const loaded = decodeModel(file);
+  const loaded = decodeModel(file, join(weightsDir, 'weights.json'));
   const intervalsOnly = process.argv.includes('--intervals-only');
   if (intervalsOnly && !(loaded.config.ownHeads ?? []).includes(FIT_HEAD)) {
     throw new Error(`${join(weightsDir, 'weights.json')}: --intervals-only needs a head of its own for ${FIT_HEAD}; run 'npm run fit-head' without it first`);

@@ -248,7 +248,8 @@ export function conformalByBatch(ratios: number[], batched: boolean[], coverage 
  * @throws Error when DIR's weights do not load or lack both a head and `cpu-onnxruntime/latency`
  */
 function warmStart(config: PerfSageConfig, dir: string, seed: number): PerfSageModel {
-  const old = decodeModel(JSON.parse(readFileSync(join(dir, 'weights.json'), 'utf8')) as WeightsFile);
+  const wPath = join(dir, 'weights.json');
+  const old = decodeModel(JSON.parse(readFileSync(wPath, 'utf8')) as WeightsFile, wPath);
   const oc = old.config;
   if (oc.featureNames.join(',') !== config.featureNames.join(',')) throw new Error(`--init ${dir}: its feature columns differ from this corpus's`);
   Object.assign(config, { featMean: oc.featMean, featStd: oc.featStd, featMin: oc.featMin, featMax: oc.featMax, hidden: oc.hidden, layers: oc.layers, headHidden: oc.headHidden });

@@ -31,18 +31,19 @@ export async function encodeModel(model: PerfSageModel): Promise<WeightsFile> {
  * Reads the JSON form back into an inference model (plain tensors, not variables).
  * @throws Error when the format tag or a weight shape does not match, or when the weights were
  *   trained on other node features than `FEATURE_NAMES` (src/cost/features.ts) computes: their
- *   input layer would read every column shifted, a silent wrong number
+ *   input layer would read every column shifted, a silent wrong number; the message starts with
+ *   `source`, the file the weights were read from
  */
-export function decodeModel(file: WeightsFile): PerfSageModel {
+export function decodeModel(file: WeightsFile, source = 'models/perfsage/weights.json'): PerfSageModel {
   if (file.format !== WEIGHTS_FORMAT) {
-    throw new Error(`models/perfsage/weights.json has format '${file.format}', expected '${WEIGHTS_FORMAT}'`);
+    throw new Error(`${source} has format '${file.format}', expected '${WEIGHTS_FORMAT}'`);
   }
   const trained = file.config.featureNames;
   if (trained.length !== FEATURE_NAMES.length || trained.some((n, i) => n !== FEATURE_NAMES[i])) {
     const missing = FEATURE_NAMES.filter((n) => !trained.includes(n));
     const extra = trained.filter((n) => !FEATURE_NAMES.includes(n));
     throw new Error(
-      `weights.json was trained on ${trained.length} node features, this EdgePerf computes ${FEATURE_NAMES.length}` +
+      `${source} was trained on ${trained.length} node features, this EdgePerf computes ${FEATURE_NAMES.length}` +
         (missing.length > 0 ? ` (not in the weights: ${missing.join(', ')})` : '') +
         (extra.length > 0 ? ` (only in the weights: ${extra.join(', ')})` : '') +
         (missing.length + extra.length === 0 ? ' (same names, other order)' : '') +

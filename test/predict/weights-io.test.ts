@@ -23,10 +23,11 @@ describe('weights.json round trip and feature check', () => {
   it('refuses weights trained on other node features and names the columns that differ', () => {
     const older = FEATURE_NAMES.filter((n) => !n.startsWith('channels_'));
     expect(() => decodeModel(withFeatures(older))).toThrow(
-      `weights.json was trained on ${older.length} node features, this EdgePerf computes ${FEATURE_NAMES.length} (not in the weights: channels_in_mult8, channels_in_mult16, channels_out_mult8, channels_out_mult16, channels_in_fill16, channels_out_fill16)`,
+      `models/perfsage/weights.json was trained on ${older.length} node features, this EdgePerf computes ${FEATURE_NAMES.length} (not in the weights: channels_in_mult8, channels_in_mult16, channels_out_mult8, channels_out_mult16, channels_in_fill16, channels_out_fill16)`,
     );
     const swapped = [...FEATURE_NAMES];
     [swapped[0], swapped[1]] = [swapped[1]!, swapped[0]!];
+    expect(() => decodeModel(withFeatures(swapped), '/tmp/candidate/weights.json')).toThrow('/tmp/candidate/weights.json was trained on');
     expect(() => decodeModel(withFeatures(swapped))).toThrow('(same names, other order)');
   });
 });

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FEATURE_NAMES } from '../../src/cost/features.ts';
 import { initBackend } from '../../src/predict/backend.ts';
@@ -29,5 +31,17 @@ describe('weights.json round trip and feature check', () => {
     [swapped[0], swapped[1]] = [swapped[1]!, swapped[0]!];
     expect(() => decodeModel(withFeatures(swapped), '/tmp/candidate/weights.json')).toThrow('/tmp/candidate/weights.json was trained on');
     expect(() => decodeModel(withFeatures(swapped))).toThrow('(same names, other order)');
+  });
+
+  it('every committed weights.json under models/ loads with the features this build computes', () => {
+    // The cross-space model of `npm run evaluate` (models/perfsage/nb201-only) once lagged a
+    // feature change and gave the model card a wrong section; a stale file fails here instead.
+    const found = readdirSync('models', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('weights.json')).sort();
+    expect(found).toEqual(['perfsage/nb201-only/weights.json', 'perfsage/weights.json']);
+    for (const f of found) {
+      const path = join('models', f);
+      const m = decodeModel(JSON.parse(readFileSync(path, 'utf8')) as WeightsFile, path);
+      expect(m.config.featureNames).toEqual([...FEATURE_NAMES]);
+    }
   });
 });

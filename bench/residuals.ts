@@ -29,6 +29,7 @@ import { markdownTable } from 'markdown-table';
 import { analyzeModel } from '../src/core/analyze.ts';
 import { initBackend } from '../src/predict/backend.ts';
 import { decodeModel, type WeightsFile } from '../src/predict/weights-io.ts';
+import { mean } from '../src/measure/stats.ts';
 import { buildRandomOnnx } from '../src/synth/random/index.ts';
 import { FIRST_FAMILIES, loadCorpus, RANDOM_CSV, RANDOM_EXTRA_CSVS, readRandomRows, sourceSplit } from '../train/corpus.ts';
 import { argValue } from '../train/dataset.ts';
@@ -71,7 +72,6 @@ const resid = (r: Row): number => Math.log(r.y / r.p);
 const mape = (rs: readonly Row[], adjust: (r: Row) => number = () => 0): number =>
   rs.reduce((s, r) => s + Math.abs((r.p * Math.exp(adjust(r))) / r.y - 1), 0) / rs.length;
 const pct = (v: number): string => `${(100 * v).toFixed(2)}%`;
-const mean = (a: readonly number[]): number => a.reduce((s, v) => s + v, 0) / a.length;
 
 /** Pearson correlation of two equal-length series. */
 function correlation(a: readonly number[], b: readonly number[]): number {
@@ -96,7 +96,11 @@ function lag1(rs: readonly Row[]): number {
 // Table 1.
 const pass = (family: string): string => (FIRST_FAMILIES.includes(family) ? 'first 9' : family);
 const trainByPass = new Map<string, Row[]>();
-for (const r of rows.filter((q) => q.split === 'train')) trainByPass.set(pass(r.family), [...(trainByPass.get(pass(r.family)) ?? []), r]);
+for (const r of rows.filter((q) => q.split === 'train')) {
+  const group = trainByPass.get(pass(r.family)) ?? [];
+  group.push(r);
+  trainByPass.set(pass(r.family), group);
+}
 const drift = (r: Row): number => {
   const near = (trainByPass.get(pass(r.family)) ?? []).filter((q) => Math.abs(q.seed - r.seed) <= 1).map(resid);
   return near.reduce((s, v) => s + v, 0) / (near.length + 3);

@@ -23,17 +23,15 @@
  * that lowers the TEST MAPE is one the encoder does not yet extract; one that does not, is not
  * the missing information.
  */
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { markdownTable } from 'markdown-table';
 import { analyzeModel } from '../src/core/analyze.ts';
 import { initBackend } from '../src/predict/backend.ts';
-import { decodeModel, type WeightsFile } from '../src/predict/weights-io.ts';
 import { mean } from '../src/measure/stats.ts';
 import { buildRandomOnnx } from '../src/synth/random/index.ts';
 import { FIRST_FAMILIES, loadCorpus, RANDOM_CSV, RANDOM_EXTRA_CSVS, readRandomRows, sourceSplit } from '../train/corpus.ts';
 import { argValue } from '../train/dataset.ts';
-import { column, predictArchs } from '../train/infer.ts';
+import { column, predictArchs, readWeights } from '../train/infer.ts';
 import { fitLeastSquares, MIN_MS } from '../train/metrics.ts';
 
 /** One graph's measured and predicted latency (ms). */
@@ -49,7 +47,7 @@ interface Row {
 const HEAD = 'cpu-onnxruntime/latency';
 const weightsPath = join(resolve(argValue('weights') ?? 'models/perfsage'), 'weights.json');
 await initBackend();
-const model = decodeModel(JSON.parse(readFileSync(weightsPath, 'utf8')) as WeightsFile, weightsPath);
+const model = readWeights(weightsPath);
 const t = model.config.heads.indexOf(HEAD);
 if (t < 0) throw new Error(`${weightsPath}: no ${HEAD} head`);
 const src = loadCorpus('', ['random'], { randomExtra: true, quiet: true }).sources[0]!;

@@ -23,7 +23,6 @@ import { initBackend } from '../src/predict/backend.ts';
 import type { PerfSageModel } from '../src/predict/perfsage.ts';
 import { createPredictor } from '../src/predict/predictor.ts';
 import { intervalFor, type IntervalCalibration, type TargetsFile } from '../src/predict/targets.ts';
-import { decodeModel, type WeightsFile } from '../src/predict/weights-io.ts';
 import type { Nb201Task } from '../src/synth/nb201.ts';
 import { gnnGraphOf } from '../src/predict/custom-target.ts';
 import { machineTargets } from './machine-targets.ts';
@@ -33,7 +32,7 @@ import { buildRandomOnnx } from '../src/synth/random/index.ts';
 import { fitAdditive, fitFlopsLinear, fitMlp, graphLevelFeatures, opTableRow } from './baselines.ts';
 import { FIRST_FAMILIES, keyIndex, loadCorpus, randomGraphBatch, SOURCE_FAMILIES, sourceSplit, type Corpus, type CorpusSource, type HeadDef, type LabelKind } from './corpus.ts';
 import { analyseNb201, argValue, REPO_ROOT, resolveDataDir } from './dataset.ts';
-import { predictArchs, predictGraphs } from './infer.ts';
+import { predictArchs, predictGraphs, readWeights } from './infer.ts';
 import { accuracy, MIN_MS, type Accuracy } from './metrics.ts';
 import { corpusTable, spliceCard } from './model-card.ts';
 
@@ -124,14 +123,14 @@ interface LoadedModel {
  */
 function loadModel(dir: string): LoadedModel {
   const wPath = join(dir, 'weights.json');
-  const file = JSON.parse(readFileSync(wPath, 'utf8')) as WeightsFile;
+  const model = readWeights(wPath);
   const targets = JSON.parse(readFileSync(join(dir, 'targets.json'), 'utf8')) as TargetsFile;
   for (const t of targets.targets) {
     const heads: Partial<Record<Metric, string>> = { ...(t.heads ?? {}) };
     for (const m of t.metrics) heads[m] ??= `${t.id}/${m}`;
     t.heads = heads;
   }
-  return { dir, model: decodeModel(file, wPath), targets, bytes: statSync(wPath).size };
+  return { dir, model, targets, bytes: statSync(wPath).size };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,10 +1,27 @@
 /**
  * Batched GNN inference over dataset archs (training-time evaluation and `npm run evaluate`).
  */
+import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { makeBatch, type GnnGraph } from '../src/predict/batch.ts';
 import type { PerfSageModel } from '../src/predict/perfsage.ts';
+import { decodeModel, type WeightsFile } from '../src/predict/weights-io.ts';
 import { storeGraph as archGraph, type GraphStore } from './graph-store.ts';
+
+/**
+ * Reads and decodes a weights.json (`npm run train` output) from `path`.
+ * @throws Error naming `path` when the file is unreadable or not JSON, or when `decodeModel`
+ *   refuses it (format tag, weight shapes, node features other than this build's)
+ */
+export function readWeights(path: string): PerfSageModel {
+  let file: WeightsFile;
+  try {
+    file = JSON.parse(readFileSync(path, 'utf8')) as WeightsFile;
+  } catch (e) {
+    throw new Error(`${path}: ${(e as Error).message}`);
+  }
+  return decodeModel(file, path);
+}
 
 /**
  * Predicted totals (ms or mJ per head) of in-memory GNN graphs, in batches.

@@ -28,19 +28,19 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import cliProgress from 'cli-progress';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mulberry32 as rng } from '../src/core/random.ts';
 import { initBackend } from '../src/predict/backend.ts';
 import { makeBatch } from '../src/predict/batch.ts';
 import { PerfSageModel, type PerfSageConfig } from '../src/predict/perfsage.ts';
 import type { IntervalBounds, IntervalCalibration, TargetEntry, TargetsFile } from '../src/predict/targets.ts';
-import { decodeModel, encodeModel, type WeightsFile } from '../src/predict/weights-io.ts';
+import { encodeModel } from '../src/predict/weights-io.ts';
 import { argValue, REPO_ROOT, resolveDataDir } from './dataset.ts';
 import { groupArchs } from './dedupe.ts';
 import { loadCorpus, SOURCE_FAMILIES, sourceSplit, type Corpus, type CorpusSource, type HeadDef, type SourceFamily } from './corpus.ts';
 import { nodeCount, storeGraph } from './graph-store.ts';
-import { predictArchs } from './infer.ts';
+import { predictArchs, readWeights } from './infer.ts';
 import { accuracy, MIN_MS } from './metrics.ts';
 import { targetMeta } from './target-defs.ts';
 import type { Metric } from '../src/core/types.ts';
@@ -248,8 +248,7 @@ export function conformalByBatch(ratios: number[], batched: boolean[], coverage 
  * @throws Error when DIR's weights do not load or lack both a head and `cpu-onnxruntime/latency`
  */
 function warmStart(config: PerfSageConfig, dir: string, seed: number): PerfSageModel {
-  const wPath = join(dir, 'weights.json');
-  const old = decodeModel(JSON.parse(readFileSync(wPath, 'utf8')) as WeightsFile, wPath);
+  const old = readWeights(join(dir, 'weights.json'));
   const oc = old.config;
   if (oc.featureNames.join(',') !== config.featureNames.join(',')) throw new Error(`--init ${dir}: its feature columns differ from this corpus's`);
   Object.assign(config, { featMean: oc.featMean, featStd: oc.featStd, featMin: oc.featMin, featMax: oc.featMax, hidden: oc.hidden, layers: oc.layers, headHidden: oc.headHidden });

@@ -79,7 +79,7 @@ const NB360_META: Record<string, TargetMeta> = {
   'raspberry-pi-5-pytorch-mobile': { device: 'Raspberry Pi 5', runtime: 'PyTorch Mobile (optimize_for_mobile, TorchScript lite), median of 40 runs', threads: 1, batch: 1, source: NB360, license: NB360_LICENSE },
   'pixel-tflite': { device: 'Google Pixel (model unverified)', runtime: 'TFLite benchmark app float32 (delegate inferred: NNAPI), mean of 40 runs', threads: 1, batch: 1, source: NB360, license: NB360_LICENSE },
   'cpu-onnxruntime': {
-    device: 'x86-64 CI runner class (AMD EPYC, 2 vCPUs; this project\'s CI machine)',
+    device: 'x86-64 CI runner class (AMD EPYC, 2 vCPUs): by its speed CPU family 25 model 1 (Zen 3, AVX2), MODEL_CARD.md "Back on the training rows\' CPU class"',
     runtime: 'onnxruntime-node 1.30.0 CPUExecutionProvider, graph optimizations all, median of 30 runs after 5 warm-ups',
     threads: 1,
     batch: 1,

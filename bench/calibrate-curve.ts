@@ -61,8 +61,8 @@ import { bundledTargets, type TargetsFile } from '../src/predict/targets.ts';
 import { decodeModel, type WeightsFile } from '../src/predict/weights-io.ts';
 import { buildRandomOnnx } from '../src/synth/random/index.ts';
 import { existsSync, readFileSync } from 'node:fs';
-import { DEVICE_CSVS, keyIndex, randomCsvPath, readRandomCsv, readRandomRows } from '../train/corpus.ts';
-import { argValue, splitOf } from '../train/dataset.ts';
+import { DEVICE_CSVS, randomCsvPath, randomSplit, readRandomCsv, readRandomRows } from '../train/corpus.ts';
+import { argValue } from '../train/dataset.ts';
 import { fitLinear } from '../train/metrics.ts';
 import { geometricMean, quantile } from '../src/measure/stats.ts';
 
@@ -113,11 +113,11 @@ console.log(`${all.length} graphs from ${csv} (${passes} pass${passes > 1 ? 'es 
 const heldout = process.argv.includes('--heldout');
 if (!heldout && all.length < TEST + Math.max(...SIZES)) throw new Error(`need ≥ ${TEST + Math.max(...SIZES)} rows, ${csv} has ${all.length}`);
 
-// --heldout: test only on graphs outside the train split of train/corpus.ts (splitOf of the key
+// --heldout: test only on graphs outside the train split of train/corpus.ts (randomSplit of the key
 // hash), so an encoder trained with further device heads on these graphs (`npm run train --
 // --devices …`) is tested on graphs it never saw; the pool is every other graph.
 const split = shuffled(all, 20240501);
-const outside = (e: { name?: string }): boolean => splitOf(keyIndex((e.name as string).replace(/-(\d+)$/, ':$1'))) !== 'train';
+const outside = (e: { name?: string }): boolean => randomSplit((e.name as string).replace(/-(\d+)$/, ':$1')) !== 'train';
 const test = heldout ? split.filter(outside).slice(0, TEST) : split.slice(0, TEST);
 const pool = heldout ? split.filter((e) => !test.includes(e)) : split.slice(TEST);
 if (heldout) console.log(`--heldout: ${test.length} test graphs outside the train split, pool ${pool.length}`);

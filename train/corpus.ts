@@ -19,7 +19,7 @@
  *
  * Split: NB201-indexed sources (nb201, nb360) by `splitOf(arch_idx)` of train/dataset.ts, so an
  * architecture held out in one source is held out in all; FBNet and random graphs by the same hash
- * of their own keys. Test graphs are never used for training or model selection.
+ * of their own keys (random graphs: `randomSplit`, which keeps TRAIN_ONLY_FROM_SEED in TRAIN). Test graphs are never used for training or model selection.
  */
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -95,9 +95,11 @@ export const FIRST_FAMILIES: readonly string[] = FAMILIES.slice(0, 9);
  * (train/fit-head.ts), and `npm run evaluate` tests on all of them. The first file of each family holds every graph (detector seeds 0–1249, batched
  * 0–1874, googlenet 0–499); the others are further passes at other hours (`-remeasured`: seeds
  * 0–624 without a reference graph; `-ref*`: every seed, with one), averaged by `readRandomRows`
- * (train/README.md, "Passes").
+ * (train/README.md, "Passes"). `batched-more` (session 17): a pass over batched seeds 1675–3874 with
+ * the reference graph, whose 200 seeds below 1875 tie its level to the earlier passes and whose
+ * 2,000 new graphs are TRAIN rows only (TRAIN_ONLY_FROM_SEED).
  */
-export const RANDOM_EXTRA_CSVS = ['detector', 'batched', 'googlenet', 'detector-remeasured', 'batched-remeasured', 'batched-ref', 'batched-ref2', 'batched-ref3', 'detector-ref'].map(randomCsvPath);
+export const RANDOM_EXTRA_CSVS = ['detector', 'batched', 'googlenet', 'detector-remeasured', 'batched-remeasured', 'batched-ref', 'batched-ref2', 'batched-ref3', 'detector-ref', 'batched-more'].map(randomCsvPath);
 
 /**
  * Rows of several cpu-onnxruntime CSVs as one set. A graph measured in more than one file (a
@@ -187,6 +189,25 @@ export function randomGraphBatch(key: string): number {
     batchMemo.set(key, b);
   }
   return b;
+}
+
+/**
+ * Generated graphs that are TRAIN rows whatever their key hash: family → first such seed.
+ * `batched` seeds 1875–3874 were added in session 17 with one pass each
+ * (train/data/cpu-onnxruntime-batched-more.csv), where the graphs of seeds 0–1874 have four to
+ * five; kept out of VAL and TEST, so the test split stays the graphs it was before, with labels
+ * as repeatable as before, and its figures stay comparable between sessions.
+ */
+export const TRAIN_ONLY_FROM_SEED: Readonly<Record<string, number>> = { batched: 1875 };
+
+/**
+ * Split of a generated graph `family:seed`: TRAIN at or above its family's TRAIN_ONLY_FROM_SEED,
+ * else `splitOf(keyIndex(key))` (train/dataset.ts: 80 / 10 / 10 by the key's hash).
+ */
+export function randomSplit(key: string): Split {
+  const [family, seed] = key.split(':');
+  const from = TRAIN_ONLY_FROM_SEED[family as string];
+  return from !== undefined && Number(seed) >= from ? 'train' : splitOf(keyIndex(key));
 }
 
 /** FNV-1a hash of a string, as an index for `splitOf`. */
@@ -378,7 +399,7 @@ export function loadCorpus(dataDir: string, families: readonly SourceFamily[] = 
       name: 'random',
       store,
       keys,
-      split: keys.map((k) => splitOf(keyIndex(k))),
+      split: keys.map(randomSplit),
       labels: { 'cpu-onnxruntime/latency': Float64Array.from(rows, (r) => r.ms) },
       kind: { 'cpu-onnxruntime/latency': 'end-to-end' },
       inputSizes: [`various (src/synth/random: ${generators.length} families)`],
@@ -408,7 +429,7 @@ function deviceSource(devices: readonly string[], opts: { quiet?: boolean }): Co
     name: 'random-devices',
     store,
     keys,
-    split: keys.map((k) => splitOf(keyIndex(k))),
+    split: keys.map(randomSplit),
     labels,
     kind,
     inputSizes: ['various (src/synth/random, seeds 100000-100093)'],

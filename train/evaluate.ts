@@ -568,7 +568,7 @@ async function main(): Promise<void> {
   }
   section(
     'cpu-onnxruntime: generated test graphs per family',
-    [`TEST split of the random-graph set (train/data/cpu-onnxruntime.csv and the detector, batched and googlenet families, cpu-onnxruntime-{detector,batched,googlenet}*.csv, every graph the geometric mean of its passes, each pass scaled to its family's first: train/corpus.ts readRandomRows), per generator family; \`first 9\`: the nine families of train/data/cpu-onnxruntime.csv (the set of the first evaluations; the encoder trains on all 12 since session 9). Goal: ≤ 5% MAPE overall.`],
+    [`TEST split of the random-graph set (train/data/cpu-onnxruntime.csv and the detector, batched and googlenet families, cpu-onnxruntime-{detector,batched,googlenet}*.csv, every graph the geometric mean of its passes, each pass scaled to its family's first: train/corpus.ts readRandomRows; split by train/corpus.ts randomSplit, which keeps the 2,000 single-pass batched graphs of session 17 in TRAIN), per generator family; \`first 9\`: the nine families of train/data/cpu-onnxruntime.csv (the set of the first evaluations; the encoder trains on all 12 since session 9). Goal: ≤ 5% MAPE overall.`],
     [['family', 'n', 'GNN MAPE', 'GNN ±10%', 'GNN τ', 'FLOPs-lin MAPE', 'per-op MAPE', 'MLP MAPE'], ...famRows],
     ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
   );

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RANDOM_CSV, RANDOM_EXTRA_CSVS, readRandomCsv, readRandomRows } from '../../train/corpus.ts';
+import { keyIndex, RANDOM_CSV, RANDOM_EXTRA_CSVS, randomSplit, readRandomCsv, readRandomRows, TRAIN_ONLY_FROM_SEED } from '../../train/corpus.ts';
+import { splitOf } from '../../train/dataset.ts';
 
 const HEADER = 'family,seed,median_ms,p10_ms,p90_ms,cv,cpu,ort_version';
 
@@ -45,14 +46,40 @@ describe('readRandomRows', () => {
     expect(() => readRandomCsv(a)).toThrow(/ref\.csv: line 2: ref_ms '0'/);
   });
 
-  it('reads the committed sets: every graph of a later pass was measured in its family\'s first file', () => {
+  it('reads the committed sets: a later pass re-measures its family\'s first file, or adds TRAIN-only graphs', () => {
     const isFirst = (f: string): boolean => /-(detector|batched|googlenet)\.csv$/.test(f);
     const first = new Set(RANDOM_EXTRA_CSVS.filter(isFirst).flatMap((f) => readRandomCsv(f).map((r) => `${r.family}:${r.seed}`)));
     expect(first.size).toBe(1250 + 1875 + 500);
     const later = RANDOM_EXTRA_CSVS.filter((f) => !isFirst(f)).flatMap((f) => readRandomCsv(f));
     expect(later.length).toBeGreaterThan(0);
-    for (const r of later) expect(first.has(`${r.family}:${r.seed}`)).toBe(true);
+    const added = new Set<string>();
+    for (const r of later) {
+      const key = `${r.family}:${r.seed}`;
+      if (first.has(key)) continue;
+      expect(randomSplit(key)).toBe('train');
+      added.add(key);
+    }
+    // batched seeds 1875–3874 (session 17), the only graphs not in a first file.
+    expect(added.size).toBe(2000);
     expect(readRandomRows([RANDOM_CSV])).toHaveLength(5625);
-    expect(readRandomRows([RANDOM_CSV, ...RANDOM_EXTRA_CSVS]).length).toBe(5625 + first.size);
+    expect(readRandomRows([RANDOM_CSV, ...RANDOM_EXTRA_CSVS]).length).toBe(5625 + first.size + added.size);
+  });
+});
+
+describe('randomSplit', () => {
+  it('keeps a family\'s graphs from TRAIN_ONLY_FROM_SEED on in TRAIN and splits the rest by key hash', () => {
+    expect(TRAIN_ONLY_FROM_SEED).toEqual({ batched: 1875 });
+    // Below the threshold the key hash decides, as for every other family: batched seeds 0–1874
+    // keep the 80/10/10 split they had, TEST graphs among them.
+    const below = Array.from({ length: 1875 }, (_, s) => randomSplit(`batched:${s}`));
+    expect(below).toEqual(Array.from({ length: 1875 }, (_, s) => splitOf(keyIndex(`batched:${s}`))));
+    const tests = below.filter((x) => x === 'test').length;
+    expect(tests).toBeGreaterThan(150);
+    expect(tests).toBeLessThan(230);
+    // From it on, TRAIN whatever the hash would say (some of these hash to VAL or TEST).
+    const hashed = Array.from({ length: 2000 }, (_, i) => splitOf(keyIndex(`batched:${1875 + i}`)));
+    expect(hashed.filter((x) => x !== 'train').length).toBeGreaterThan(100);
+    for (let s = 1875; s < 3875; s++) expect(randomSplit(`batched:${s}`)).toBe('train');
+    expect(randomSplit('detector:1875')).toBe(splitOf(keyIndex('detector:1875')));
   });
 });

@@ -19,7 +19,8 @@
  *
  * Split: NB201-indexed sources (nb201, nb360) by `splitOf(arch_idx)` of train/dataset.ts, so an
  * architecture held out in one source is held out in all; FBNet and random graphs by the same hash
- * of their own keys (random graphs: `randomSplit`, which keeps TRAIN_ONLY_FROM_SEED in TRAIN). Test graphs are never used for training or model selection.
+ * of their own keys (random graphs: `randomSplit`, which keeps TRAIN_ONLY_SEEDS in TRAIN). Test
+ * graphs are never used for training or model selection.
  */
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -97,7 +98,7 @@ export const FIRST_FAMILIES: readonly string[] = FAMILIES.slice(0, 9);
  * 0–624 without a reference graph; `-ref*`: every seed, with one), averaged by `readRandomRows`
  * (train/README.md, "Passes"). `batched-more` (session 17): a pass over batched seeds 1675–3874 with
  * the reference graph, whose 200 seeds below 1875 tie its level to the earlier passes and whose
- * 2,000 new graphs are TRAIN rows only (TRAIN_ONLY_FROM_SEED).
+ * 2,000 new graphs are TRAIN rows only (TRAIN_ONLY_SEEDS).
  */
 export const RANDOM_EXTRA_CSVS = ['detector', 'batched', 'googlenet', 'detector-remeasured', 'batched-remeasured', 'batched-ref', 'batched-ref2', 'batched-ref3', 'detector-ref', 'batched-more'].map(randomCsvPath);
 
@@ -192,22 +193,24 @@ export function randomGraphBatch(key: string): number {
 }
 
 /**
- * Generated graphs that are TRAIN rows whatever their key hash: family → first such seed.
+ * Generated graphs that are TRAIN rows whatever their key hash: family → seeds [first, end).
  * `batched` seeds 1875–3874 were added in session 17 with one pass each
  * (train/data/cpu-onnxruntime-batched-more.csv), where the graphs of seeds 0–1874 have four to
  * five; kept out of VAL and TEST, so the test split stays the graphs it was before, with labels
- * as repeatable as before, and its figures stay comparable between sessions.
+ * as repeatable as before, and its figures stay comparable between sessions. A range, not a
+ * threshold: the device sets' seeds 100000–100093 (DEVICE_CSVS) keep their hash split.
  */
-export const TRAIN_ONLY_FROM_SEED: Readonly<Record<string, number>> = { batched: 1875 };
+export const TRAIN_ONLY_SEEDS: Readonly<Record<string, readonly [number, number]>> = { batched: [1875, 3875] };
 
 /**
- * Split of a generated graph `family:seed`: TRAIN at or above its family's TRAIN_ONLY_FROM_SEED,
- * else `splitOf(keyIndex(key))` (train/dataset.ts: 80 / 10 / 10 by the key's hash).
+ * Split of a generated graph `family:seed`: TRAIN inside its family's TRAIN_ONLY_SEEDS, else
+ * `splitOf(keyIndex(key))` (train/dataset.ts: 80 / 10 / 10 by the key's hash).
  */
 export function randomSplit(key: string): Split {
   const [family, seed] = key.split(':');
-  const from = TRAIN_ONLY_FROM_SEED[family as string];
-  return from !== undefined && Number(seed) >= from ? 'train' : splitOf(keyIndex(key));
+  const range = TRAIN_ONLY_SEEDS[family as string];
+  const s = Number(seed);
+  return range !== undefined && s >= range[0] && s < range[1] ? 'train' : splitOf(keyIndex(key));
 }
 
 /** FNV-1a hash of a string, as an index for `splitOf`. */

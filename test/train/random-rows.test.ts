@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { keyIndex, RANDOM_CSV, RANDOM_EXTRA_CSVS, randomSplit, readRandomCsv, readRandomRows, TRAIN_ONLY_FROM_SEED } from '../../train/corpus.ts';
+import { keyIndex, RANDOM_CSV, RANDOM_EXTRA_CSVS, randomSplit, readRandomCsv, readRandomRows, TRAIN_ONLY_SEEDS } from '../../train/corpus.ts';
 import { splitOf } from '../../train/dataset.ts';
 
 const HEADER = 'family,seed,median_ms,p10_ms,p90_ms,cv,cpu,ort_version';
@@ -67,8 +67,8 @@ describe('readRandomRows', () => {
 });
 
 describe('randomSplit', () => {
-  it('keeps a family\'s graphs from TRAIN_ONLY_FROM_SEED on in TRAIN and splits the rest by key hash', () => {
-    expect(TRAIN_ONLY_FROM_SEED).toEqual({ batched: 1875 });
+  it('keeps a family\'s TRAIN_ONLY_SEEDS in TRAIN and splits the rest by key hash', () => {
+    expect(TRAIN_ONLY_SEEDS).toEqual({ batched: [1875, 3875] });
     // Below the threshold the key hash decides, as for every other family: batched seeds 0–1874
     // keep the 80/10/10 split they had, TEST graphs among them.
     const below = Array.from({ length: 1875 }, (_, s) => randomSplit(`batched:${s}`));
@@ -81,5 +81,9 @@ describe('randomSplit', () => {
     expect(hashed.filter((x) => x !== 'train').length).toBeGreaterThan(100);
     for (let s = 1875; s < 3875; s++) expect(randomSplit(`batched:${s}`)).toBe('train');
     expect(randomSplit('detector:1875')).toBe(splitOf(keyIndex('detector:1875')));
+    // Past the range, and the device sets' seeds 100000–100093, the hash decides again.
+    const after = Array.from({ length: 94 }, (_, i) => `batched:${100000 + i}`).concat(['batched:3875']);
+    expect(after.map(randomSplit)).toEqual(after.map((k) => splitOf(keyIndex(k))));
+    expect(after.map(randomSplit)).toContain('test');
   });
 });

@@ -113,8 +113,8 @@ console.log(`${all.length} graphs from ${csv} (${passes} pass${passes > 1 ? 'es 
 const heldout = process.argv.includes('--heldout');
 if (!heldout && all.length < TEST + Math.max(...SIZES)) throw new Error(`need ≥ ${TEST + Math.max(...SIZES)} rows, ${csv} has ${all.length}`);
 
-// --heldout: test only on graphs outside the train split of train/corpus.ts (randomSplit of the key
-// hash), so an encoder trained with further device heads on these graphs (`npm run train --
+// --heldout: test only on graphs outside the train split of train/corpus.ts (`randomSplit`: the
+// key hash, with TRAIN_ONLY_SEEDS in TRAIN), so an encoder trained with further device heads on these graphs (`npm run train --
 // --devices …`) is tested on graphs it never saw; the pool is every other graph.
 const split = shuffled(all, 20240501);
 const outside = (e: { name?: string }): boolean => randomSplit((e.name as string).replace(/-(\d+)$/, ':$1')) !== 'train';

@@ -21,7 +21,9 @@
  * over the graph's Conv nodes; output H×W per image) fitted by least squares to r on the TRAIN
  * split, one at a time and all together, and the TEST MAPE after that correction. A statistic
  * that lowers the TEST MAPE is one the encoder does not yet extract; one that does not, is not
- * the missing information.
+ * the missing information. Last line: the correlation of r with the MAC-weighted ln(W / H) of
+ * the Convs of the 2-D `batched` graphs (the rows' shape, which the width columns of
+ * src/cost/features.ts describe since session 18: −0.54 on the head fitted before them, −0.08 on the head that reads them).
  */
 import { join, resolve } from 'node:path';
 import { markdownTable } from 'markdown-table';
@@ -115,6 +117,9 @@ console.log(`## Residuals of ${HEAD} (${weightsPath})\n`);
 console.log(markdownTable(table1, { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r'] }));
 
 // Table 2.
+/** Key of the 2-D flag in `convStats` (not a regressor of Table 2). */
+const TWO_D = '2-D';
+
 /** MAC-weighted graph-level statistics of the Convs of one `batched` graph. */
 function convStats(family: string, seed: number): Record<string, number> {
   const graph = analyzeModel(buildRandomOnnx(family, seed, 'external'), `${family}:${seed}`).graph;
@@ -122,6 +127,7 @@ function convStats(family: string, seed: number): Record<string, number> {
   let total = 0;
   let batch = 1;
   let convs = 0;
+  let rank = 0;
   for (const node of graph.nodes) {
     if (node.op !== 'Conv') continue;
     const shape = (name: string | undefined): number[] => (graph.tensors.get(name ?? '')?.shape ?? []).map((d) => (typeof d === 'number' ? d : 1));
@@ -141,14 +147,15 @@ function convStats(family: string, seed: number): Record<string, number> {
     for (const [k, v] of Object.entries(stats)) acc[k] = (acc[k] ?? 0) + macs * v;
     total += macs;
     batch = y[0] ?? 1;
+    rank = y.length;
     convs++;
   }
   const out = Object.fromEntries(Object.entries(acc).map(([k, v]) => [k, v / total]));
-  return { ...out, 'ln batch': Math.log(batch), 'Conv count': convs };
+  return { ...out, 'ln batch': Math.log(batch), 'Conv count': convs, [TWO_D]: rank === 4 ? 1 : 0 };
 }
 const batched = rows.filter((r) => r.family === 'batched');
 const stats = new Map(batched.map((r) => [r.key, convStats(r.family, r.seed)]));
-const names = Object.keys(stats.values().next().value ?? {});
+const names = Object.keys(stats.values().next().value ?? {}).filter((n) => n !== TWO_D);
 const [train, test] = [batched.filter((r) => r.split === 'train'), batched.filter((r) => r.split === 'test')];
 const table2: string[][] = [['statistic (least squares on TRAIN r)', 'TRAIN MAPE', 'TEST MAPE'], ['none', pct(mape(train)), pct(mape(test))]];
 for (const cols of [...names.map((n) => [n]), names]) {
@@ -159,3 +166,11 @@ for (const cols of [...names.map((n) => [n]), names]) {
 }
 console.log(`\n## \`batched\`: what graph-level Conv statistics explain (${train.length} TRAIN, ${test.length} TEST graphs)\n`);
 console.log(markdownTable(table2, { align: ['l', 'r', 'r'] }));
+
+// The row shape: MLAS runs a blocked conv one output row at a time (src/cost/features.ts widthOf).
+const twoD = batched.filter((r) => (stats.get(r.key) as Record<string, number>)[TWO_D] === 1);
+const lnWH = (r: Row): number => {
+  const st = stats.get(r.key) as Record<string, number>;
+  return (st['ln output W'] as number) - (st['ln output H'] as number);
+};
+console.log(`\nCorrelation of r with the MAC-weighted ln(W / H) of the Convs, 2-D \`batched\` graphs (both splits, n ${twoD.length}): ${correlation(twoD.map(lnWH), twoD.map(resid)).toFixed(3)}`);

@@ -51,8 +51,11 @@ function median(v: number[]): number {
   return s[Math.floor(s.length / 2)] ?? 1;
 }
 
-/** Per-column stats over the nodes of the given graphs of several sources. */
-function featureStats(parts: Array<{ src: CorpusSource; graphs: number[] }>): { mean: number[]; std: number[]; min: number[]; max: number[] } {
+/**
+ * Per-column stats over the nodes of the given graphs of several sources: mean, standard
+ * deviation (1 for a constant column), min and max of the raw feature values, each [F].
+ */
+export function featureStats(parts: Array<{ src: CorpusSource; graphs: number[] }>): { mean: number[]; std: number[]; min: number[]; max: number[] } {
   const F = parts[0]?.src.store.featureNames.length ?? 0;
   const mean = new Array<number>(F).fill(0);
   const sq = new Array<number>(F).fill(0);

@@ -2,8 +2,9 @@
  * Per-node feature vectors and data edges for the PerfSAGE GNN, read from a `ModelAnalysis`.
  *
  * Features follow ../shared/DESIGN.md ("Cost features"): op one-hot, MACs, input/output/weight
- * bytes, kernel, stride, groups, channels, spatial size, dtype, fused activation; quantities that
- * span decades are log1p-scaled. Only executed nodes (see `isExecuted`) become GNN nodes.
+ * bytes, kernel, stride, groups, channels, spatial size, dtype, fused activation, then channel
+ * alignment (`channelAlignment`) and width (`widthOf`); quantities that span decades are
+ * log1p-scaled. Only executed nodes (see `isExecuted`) become GNN nodes.
  */
 import type { ModelAnalysis } from '../core/types.ts';
 import type { Graph, Node, Shape, TensorInfo } from '../graph/ir.ts';
@@ -82,6 +83,8 @@ export const NUMERIC_FEATURES = [
   'channels_out_mult16',
   'channels_in_fill16',
   'channels_out_fill16',
+  'log1p_width_in',
+  'log1p_width_out',
 ] as const;
 
 /**
@@ -101,6 +104,27 @@ export function channelAlignment(cin: number, cout: number): number[] {
   const mult = (c: number, b: number): number => (c > 0 && c % b === 0 ? 1 : 0);
   const fill = (c: number): number => (c > 0 ? c / (16 * Math.ceil(c / 16)) : 0);
   return [mult(cin, 8), mult(cin, 16), mult(cout, 8), mult(cout, 16), fill(cin), fill(cout)];
+}
+
+/**
+ * The width columns (the last two of `NUMERIC_FEATURES`): log1p of the innermost spatial extent
+ * of the node's first data input and of its output (W of NCHW `[N, C, H, W]` and NHWC
+ * `[N, H, W, C]`, L of a 1-D `[N, C, L]`; 1 for a tensor of rank < 3). With `log1p_spatial_*`
+ * (H·W) they tell a 4×256 map from a 256×4 one.
+ *
+ * Why: onnxruntime's blocked convolutions (MLAS `snchwc.cpp`) run one output row at a time over
+ * the output width, so a fixed H·W costs more as rows get shorter. Measured on the
+ * `cpu-onnxruntime` rows (session 18, `batched` family, 2-D graphs, n 2,721; bench/residuals.ts,
+ * last line): the residual ln(measured / predicted) of the head fitted without these columns
+ * correlates −0.54 with the MAC-weighted ln(W / H) of a graph's Convs (−0.08 with them), and
+ * graphs whose MAC-weighted output W is ≤ 4 ran 21–34% slower than it predicted. A 3×3 conv 16 → 16 channels at
+ * batch 8 and H·W = 4,096 (`edgeperf measure`, AMD EPYC family 25, 1 thread): 4×1024 4.07 ms,
+ * 64×64 4.69 ms, 1024×4 5.49 ms, 2048×2 5.69 ms.
+ */
+export function widthOf(t: TensorInfo | undefined, layout: Graph['layout']): number {
+  const d = dims(t?.shape);
+  if (!d || d.length < 3) return 1;
+  return (layout === 'NCHW' ? d[d.length - 1] : d[d.length - 2]) as number;
 }
 
 /** Full feature names: `op=<token>` for the one-hot block, then `NUMERIC_FEATURES`. */
@@ -445,6 +469,8 @@ export function extractFeatures(analysis: ModelAnalysis): GraphFeatures {
         0,
         node.outputs.some((t) => graphOutputs.has(t)) ? 1 : 0,
         ...channelAlignment(ch, ch),
+        Math.log1p(widthOf(outT, graph.layout)),
+        Math.log1p(widthOf(outT, graph.layout)),
       ]);
       src.push(li - 1);
       dst.push(li);
@@ -477,6 +503,8 @@ export function extractFeatures(analysis: ModelAnalysis): GraphFeatures {
         inT && graphInputs.has(inT.id) ? 1 : 0,
         !expanded && addNode.outputs.some((t) => graphOutputs.has(t)) ? 1 : 0,
         ...channelAlignment(c, channelsOf(yT, graph.layout)),
+        Math.log1p(widthOf(inT, graph.layout)),
+        Math.log1p(widthOf(yT, graph.layout)),
       ]);
       const p = inT ? producer.get(inT.id) : undefined;
       if (p !== undefined && p !== li) {
@@ -518,6 +546,8 @@ export function extractFeatures(analysis: ModelAnalysis): GraphFeatures {
       dataInputs.some((t) => graphInputs.has(t)) ? 1 : 0,
       !expanded && outputsOf(gi).some((t) => graphOutputs.has(t)) ? 1 : 0,
       ...channelAlignment(channelsOf(inT, graph.layout), channelsOf(outT, graph.layout)),
+      Math.log1p(widthOf(inT, graph.layout)),
+      Math.log1p(widthOf(outT, graph.layout)),
     ]);
     const seen = new Set<number>();
     for (const t of dataInputs) {

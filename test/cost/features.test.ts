@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeModel } from '../../src/core/analyze.ts';
-import { channelAlignment, extractFeatures, FEATURE_NAMES, foldedIntoConv, OP_VOCAB, opToken } from '../../src/cost/features.ts';
+import { channelAlignment, extractFeatures, FEATURE_NAMES, foldedIntoConv, OP_VOCAB, opToken, widthOf } from '../../src/cost/features.ts';
 import { OnnxWriter } from '../../src/synth/onnx-writer.ts';
 
 /** A residual block x → Conv → Relu → (join with x) written with `join` ('Add' or 'Sum'). */
@@ -110,5 +110,35 @@ describe('GNN features: channel alignment (MLAS NCHWc blocks of 8/16)', () => {
     expect(f.ops).toEqual(['Conv', 'Relu']);
     expect(row(0)).toEqual([0, 0, 1, 0, 3 / 16, 0.75]);
     expect(row(1)).toEqual([1, 0, 1, 0, 0.75, 0.75]);
+  });
+});
+
+describe('GNN features: width (MLAS runs a blocked conv one output row at a time)', () => {
+  it('widthOf reads W of NCHW and NHWC, L of a 1-D tensor, 1 below rank 3', () => {
+    const t = (shape: number[]) => ({ id: 't', shape, dtype: 'float32', isConstant: false }) as unknown as Parameters<typeof widthOf>[0];
+    expect(widthOf(t([1, 8, 4, 256]), 'NCHW')).toBe(256);
+    expect(widthOf(t([1, 4, 256, 8]), 'NHWC')).toBe(256);
+    expect(widthOf(t([2, 16, 100]), 'NCHW')).toBe(100);
+    expect(widthOf(t([2, 16]), 'NCHW')).toBe(1);
+    expect(widthOf(undefined, 'NCHW')).toBe(1);
+  });
+
+  it('a 4×256 and a 256×4 map of the same H·W differ only in their width columns', () => {
+    const conv = (h: number, wd: number): number[][] => {
+      const w = new OnnxWriter('random', 1);
+      const [c] = w.node('Conv', 'conv', ['x', w.init('w', [8, 8, 3, 3], 0.1)], { kernel_shape: [3, 3], strides: [1, 2], pads: [1, 1, 1, 1] }) as [string];
+      const [r] = w.node('Relu', 'relu', [c]) as [string];
+      const f = extractFeatures(analyzeModel(w.encode('c', [['x', [1, 8, h, wd]]], [[r, [1, 8, h, wd / 2]]]), 'c.onnx'));
+      const d = FEATURE_NAMES.length;
+      return [0, 1].map((i) => Array.from(f.x.slice(i * d, (i + 1) * d)));
+    };
+    const [wide, tall] = [conv(4, 256), conv(256, 4)];
+    const [wIn, wOut] = ['log1p_width_in', 'log1p_width_out'].map((n) => FEATURE_NAMES.indexOf(n));
+    expect([wide[0]![wIn!], wide[0]![wOut!]]).toEqual([Math.fround(Math.log1p(256)), Math.fround(Math.log1p(128))]);
+    expect([tall[0]![wIn!], tall[0]![wOut!]]).toEqual([Math.fround(Math.log1p(4)), Math.fround(Math.log1p(2))]);
+    // The Relu row reads the conv output: both width columns are its W.
+    expect([tall[1]![wIn!], tall[1]![wOut!]]).toEqual([Math.fround(Math.log1p(2)), Math.fround(Math.log1p(2))]);
+    const differ = wide[0]!.flatMap((v, k) => (v !== tall[0]![k] ? [FEATURE_NAMES[k]] : []));
+    expect(differ).toEqual(['log1p_width_in', 'log1p_width_out']);
   });
 });

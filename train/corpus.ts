@@ -80,6 +80,16 @@ export interface Corpus {
 export const SOURCE_FAMILIES = ['nb201', 'fbnet', 'nb360', 'random'] as const;
 export type SourceFamily = (typeof SOURCE_FAMILIES)[number];
 
+/**
+ * The source families of a `--sources a,b` argument (all of `SOURCE_FAMILIES` when absent).
+ * @throws Error naming an unknown source and the known ones
+ */
+export function parseSources(text: string | undefined): SourceFamily[] {
+  const families = text?.split(',') ?? [...SOURCE_FAMILIES];
+  for (const f of families) if (!(SOURCE_FAMILIES as readonly string[]).includes(f)) throw new Error(`--sources: unknown source '${f}' (known: ${SOURCE_FAMILIES.join(', ')})`);
+  return families as SourceFamily[];
+}
+
 /** The cpu-onnxruntime dataset shipped in the repository (issue #5): the nine first families. */
 export const RANDOM_CSV = join(REPO_ROOT, 'train', 'data', 'cpu-onnxruntime.csv');
 

@@ -24,7 +24,7 @@ import { FEATURE_NAMES } from '../src/cost/features.ts';
 import { initBackend } from '../src/predict/backend.ts';
 import type { TargetsFile } from '../src/predict/targets.ts';
 import { type WeightsFile, WEIGHTS_FORMAT } from '../src/predict/weights-io.ts';
-import { loadCorpus, SOURCE_FAMILIES, sourceSplit, type SourceFamily } from './corpus.ts';
+import { loadCorpus, parseSources, sourceSplit } from './corpus.ts';
 import { argValue, resolveDataDir } from './dataset.ts';
 import { featureStats } from './train.ts';
 
@@ -82,7 +82,7 @@ export async function extendFeatures(file: WeightsFile, names: readonly string[]
 async function main(): Promise<void> {
   const weightsDir = resolve(argValue('weights') ?? 'models/perfsage');
   const outDir = resolve(argValue('out') ?? weightsDir);
-  const families = (argValue('sources')?.split(',') ?? [...SOURCE_FAMILIES]) as SourceFamily[];
+  const families = parseSources(argValue('sources'));
   await initBackend();
   const file = JSON.parse(readFileSync(join(weightsDir, 'weights.json'), 'utf8')) as WeightsFile;
   const added = FEATURE_NAMES.filter((n) => !file.config.featureNames.includes(n));
@@ -113,4 +113,9 @@ async function main(): Promise<void> {
   console.log(`wrote ${join(outDir, 'weights.json')}: ${added.length} zero-weight columns added (${added.join(', ')})`);
 }
 
-if (process.argv[1] && process.argv[1].endsWith('extend-features.ts')) await main();
+if (process.argv[1] && process.argv[1].endsWith('extend-features.ts')) {
+  await main().catch((e: unknown) => {
+    console.error(`extend-features: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  });
+}

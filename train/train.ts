@@ -38,7 +38,7 @@ import type { IntervalBounds, IntervalCalibration, TargetEntry, TargetsFile } fr
 import { encodeModel } from '../src/predict/weights-io.ts';
 import { argValue, REPO_ROOT, resolveDataDir } from './dataset.ts';
 import { groupArchs } from './dedupe.ts';
-import { loadCorpus, SOURCE_FAMILIES, sourceSplit, type Corpus, type CorpusSource, type HeadDef, type SourceFamily } from './corpus.ts';
+import { loadCorpus, parseSources, sourceSplit, type Corpus, type CorpusSource, type HeadDef } from './corpus.ts';
 import { nodeCount, storeGraph } from './graph-store.ts';
 import { predictArchs, readWeights } from './infer.ts';
 import { accuracy, MIN_MS } from './metrics.ts';
@@ -284,8 +284,7 @@ async function main(): Promise<void> {
   const lr0 = Number(argValue('lr') ?? 0.003);
   const seed = Number(argValue('seed') ?? 1);
   const minutes = Number(argValue('minutes') ?? 75);
-  const families = (argValue('sources')?.split(',') ?? [...SOURCE_FAMILIES]) as SourceFamily[];
-  for (const f of families) if (!(SOURCE_FAMILIES as readonly string[]).includes(f)) throw new Error(`--sources: unknown source '${f}' (known: ${SOURCE_FAMILIES.join(', ')})`);
+  const families = parseSources(argValue('sources'));
   const outDir = argValue('out') ?? join(REPO_ROOT, 'models', 'perfsage');
   const backend = await initBackend();
   console.log(`backend: ${backend.name}; sources: ${families.join(', ')}`);

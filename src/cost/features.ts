@@ -117,9 +117,10 @@ export function channelAlignment(cin: number, cout: number): number[] {
  * `cpu-onnxruntime` rows (session 18, `batched` family, 2-D graphs, n 2,721; bench/residuals.ts,
  * last line): the residual ln(measured / predicted) of the head fitted without these columns
  * correlates −0.54 with the MAC-weighted ln(W / H) of a graph's Convs (−0.08 with them), and
- * graphs whose MAC-weighted output W is ≤ 4 ran 21–34% slower than it predicted. A 3×3 conv 16 → 16 channels at
- * batch 8 and H·W = 4,096 (`edgeperf measure`, AMD EPYC family 25, 1 thread): 4×1024 4.07 ms,
- * 64×64 4.69 ms, 1024×4 5.49 ms, 2048×2 5.69 ms.
+ * graphs whose MAC-weighted output W is ≤ 4 ran 21–34% slower than it predicted. A 3×3 conv
+ * 16 → 16 channels at batch 8 and H·W = 4,096 (`edgeperf measure --runs 50`, AMD EPYC family 25,
+ * 1 thread, beside a training job: CV 20–27%): 4×1024 4.07 ms, 64×64 4.69 ms, 1024×4 5.49 ms,
+ * 2048×2 5.69 ms.
  */
 export function widthOf(t: TensorInfo | undefined, layout: Graph['layout']): number {
   const d = dims(t?.shape);

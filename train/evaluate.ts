@@ -12,11 +12,10 @@
  *   npm run evaluate -- [--data DIR] [--weights DIR] [--models DIR] [--no-measure] [--no-card]
  *                       [--tflite-limit N] [--runs 30] [--warmup 5] [--repeats 3]
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { markdownTable } from 'markdown-table';
 import { analyzeModel } from '../src/core/analyze.ts';
-import type { Metric } from '../src/core/types.ts';
 import { RuntimeMissingError, type ModelInput } from '../src/measure/ort.ts';
 import { quantile } from '../src/measure/stats.ts';
 import { initBackend } from '../src/predict/backend.ts';
@@ -32,7 +31,7 @@ import { buildRandomOnnx } from '../src/synth/random/index.ts';
 import { fitAdditive, fitFlopsLinear, fitMlp, graphLevelFeatures, opTableRow } from './baselines.ts';
 import { FIRST_FAMILIES, keyIndex, loadCorpus, randomGraphBatch, SOURCE_FAMILIES, sourceSplit, type Corpus, type CorpusSource, type HeadDef, type LabelKind } from './corpus.ts';
 import { analyseNb201, argValue, REPO_ROOT, resolveDataDir } from './dataset.ts';
-import { predictArchs, predictGraphs, readWeights } from './infer.ts';
+import { loadModel, predictArchs, predictGraphs, type LoadedModel } from './infer.ts';
 import { accuracy, MIN_MS, type Accuracy } from './metrics.ts';
 import { corpusTable, spliceCard } from './model-card.ts';
 
@@ -106,31 +105,6 @@ interface RealMape {
   flops: number;
   n: number;
   cal?: { id: string; mape: number };
-}
-
-/** A model and its targets registry, read from a weights folder. */
-interface LoadedModel {
-  dir: string;
-  model: PerfSageModel;
-  targets: TargetsFile;
-  /** Size of weights.json in bytes. */
-  bytes: number;
-}
-
-/**
- * Reads `<dir>/weights.json` and `<dir>/targets.json`. Entries written before targets.json named
- * heads (`heads[metric]`) get `<id>/<metric>`.
- */
-function loadModel(dir: string): LoadedModel {
-  const wPath = join(dir, 'weights.json');
-  const model = readWeights(wPath);
-  const targets = JSON.parse(readFileSync(join(dir, 'targets.json'), 'utf8')) as TargetsFile;
-  for (const t of targets.targets) {
-    const heads: Partial<Record<Metric, string>> = { ...(t.heads ?? {}) };
-    for (const m of t.metrics) heads[m] ??= `${t.id}/${m}`;
-    t.heads = heads;
-  }
-  return { dir, model, targets, bytes: statSync(wPath).size };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,10 +1,13 @@
 /**
  * Batched GNN inference over dataset archs (training-time evaluation and `npm run evaluate`).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import type { Metric } from '../src/core/types.ts';
 import { makeBatch, type GnnGraph } from '../src/predict/batch.ts';
 import type { PerfSageModel } from '../src/predict/perfsage.ts';
+import type { TargetsFile } from '../src/predict/targets.ts';
 import { decodeModel, type WeightsFile } from '../src/predict/weights-io.ts';
 import { storeGraph as archGraph, type GraphStore } from './graph-store.ts';
 
@@ -21,6 +24,38 @@ export function readWeights(path: string): PerfSageModel {
     throw new Error(`${path}: ${(e as Error).message}`);
   }
   return decodeModel(file, path);
+}
+
+/** A model and its targets registry, read from a weights folder. */
+export interface LoadedModel {
+  dir: string;
+  model: PerfSageModel;
+  targets: TargetsFile;
+  /** Size of weights.json in bytes. */
+  bytes: number;
+}
+
+/**
+ * Reads `<dir>/weights.json` (`readWeights`) and `<dir>/targets.json`. Entries written before
+ * targets.json named heads (`heads[metric]`) get `<id>/<metric>`.
+ * @throws Error naming the file when either is unreadable or refused
+ */
+export function loadModel(dir: string): LoadedModel {
+  const wPath = join(dir, 'weights.json');
+  const model = readWeights(wPath);
+  const tPath = join(dir, 'targets.json');
+  let targets: TargetsFile;
+  try {
+    targets = JSON.parse(readFileSync(tPath, 'utf8')) as TargetsFile;
+  } catch (e) {
+    throw new Error(`${tPath}: ${(e as Error).message}`);
+  }
+  for (const t of targets.targets) {
+    const heads: Partial<Record<Metric, string>> = { ...(t.heads ?? {}) };
+    for (const m of t.metrics) heads[m] ??= `${t.id}/${m}`;
+    t.heads = heads;
+  }
+  return { dir, model, targets, bytes: statSync(wPath).size };
 }
 
 /**

@@ -7,7 +7,7 @@
  * with src/synth/random).
  * The label of a graph is the geometric mean of its passes (train/corpus.ts `readRandomRows`).
  *
- *   node --import tsx bench/calibrate-curve.ts [--base-target ID] [--csv FILE[,FILE2...]] [--seeds 3] [--folds 5]
+ *   node --import tsx bench/calibrate-curve.ts [--base-target ID] [--device ID | --csv FILE[,FILE2...]] [--seeds 3] [--folds 5]
  *                                              [--weights DIR] [--steps N] [--lr X] [--decay X] [--heldout]
  *
  * `--weights DIR` calibrates on the weights.json and targets.json of DIR (a candidate written by
@@ -16,6 +16,10 @@
  * `--heldout` tests on the graphs outside the train split of train/corpus.ts (about 20%, up to 500)
  * instead of 500 drawn from all: the fair test of weights trained with `--devices` on these graphs.
  *
+ * `--device cpu-onnxruntime-xeon-noopt` is the same protocol on the Intel Xeon (family 6 model
+ * 167) of session 19, whose five passes are 1.7–2.0% apart (the EPYC's 4.3–5.0%): labels about 1%
+ * from the truth, so what the bench prints there is the calibration's own error. Any id of
+ * train/corpus.ts DEVICE_CSVS works (`cpu-onnxruntime-zen5`, `cpu-onnxruntime-xeon`: 12 families).
  * `--csv train/data/cpu-onnxruntime-noopt.csv` gives the first, reference-less pass alone;
  * `--csv ...noopt.csv,...noopt-remeasured.csv` its two reference-less passes.
  * `--csv train/data/cpu-onnxruntime-zen5-ref.csv,...-zen5-ref2.csv,...-zen5-ref3.csv` is a real
@@ -68,8 +72,14 @@ import { geometricMean, quantile } from '../src/measure/stats.ts';
 
 const SIZES = [25, 50, 100, 250];
 const TEST = 500;
-// The optimisation-off device's reference passes (`-noopt-ref.csv` … `-noopt-ref5.csv`), in pass order.
-const csvs = argValue('csv')?.split(',').map((f) => resolve(f)) ?? (DEVICE_CSVS['cpu-onnxruntime-noopt'] as string[]).map(randomCsvPath);
+// `--device ID`: a committed device's passes (train/corpus.ts DEVICE_CSVS), in pass order; default
+// the optimisation-off device (`-noopt-ref.csv` … `-noopt-ref5.csv`).
+const device = argValue('device') ?? 'cpu-onnxruntime-noopt';
+if (!DEVICE_CSVS[device]) {
+  console.error(`--device: unknown device '${device}' (known: ${Object.keys(DEVICE_CSVS).join(', ')})`);
+  process.exit(1);
+}
+const csvs = argValue('csv')?.split(',').map((f) => resolve(f)) ?? (DEVICE_CSVS[device] as string[]).map(randomCsvPath);
 const csv = csvs.map((f) => f.split('/').at(-1)).join(' + ');
 const seeds = Number(argValue('seeds') ?? 3);
 const folds = Number(argValue('folds') ?? 5);

@@ -150,16 +150,19 @@ export function readRandomRows(files: readonly string[]): RandomRow[] {
  * calibration bench's simulated device; 752 graphs, 8 families), `cpu-onnxruntime-zen5` the Zen 5
  * EPYC of session 12 (1,128 graphs, 12 families), `cpu-onnxruntime-xeon` the Intel Xeon (family 6
  * model 167, AVX-512) of session 13 (1,128 graphs, in the file order its committed target was
- * calibrated in: train/README.md "A third device").
+ * calibrated in: train/README.md "A third device"), `cpu-onnxruntime-xeon-noopt` that Xeon with
+ * graph optimisations off (session 19; 752 graphs, the 8 families, five passes 1.7–2.0% apart:
+ * train/README.md "The Xeon again").
  */
 export const DEVICE_CSVS: Record<string, string[]> = {
   'cpu-onnxruntime-noopt': ['noopt-ref', 'noopt-ref2', 'noopt-ref3', 'noopt-ref4', 'noopt-ref5'],
   'cpu-onnxruntime-zen5': ['zen5-ref', 'zen5-ref2', 'zen5-ref3', 'zen5-extra-ref2', 'zen5-extra-ref', 'zen5-extra-ref3'],
   'cpu-onnxruntime-xeon': ['xeon-ref2', 'xeon-ref3', 'xeon-ref', 'xeon-extra-ref', 'xeon-extra-ref2', 'xeon-extra-ref3'],
+  'cpu-onnxruntime-xeon-noopt': ['xeon-noopt-ref', 'xeon-noopt-ref2', 'xeon-noopt-ref3', 'xeon-noopt-ref4', 'xeon-noopt-ref5'],
 };
 
 /** DEVICE_CSVS devices measured with graph optimisation off (`measure-random.ts --no-optimize`); the others ran with it all. */
-export const NOOPT_DEVICES: ReadonlySet<string> = new Set(['cpu-onnxruntime-noopt']);
+export const NOOPT_DEVICES: ReadonlySet<string> = new Set(['cpu-onnxruntime-noopt', 'cpu-onnxruntime-xeon-noopt']);
 
 /**
  * The DEVICE_CSVS device measured on `cpu` (the `cpu` column of its first file, as

@@ -107,7 +107,15 @@ const NB360_META: Record<string, TargetMeta> = {
     runtime: 'onnxruntime-node 1.30.0 CPUExecutionProvider, graph optimizations all, median of 30 runs after 5 warm-ups',
     threads: 1,
     batch: 1,
-    source: 'EdgePerf random graphs (12 families, seeds 100000-100093) measured by train/measure-random.ts; train/data/cpu-onnxruntime-xeon-*.csv',
+    source: 'EdgePerf random graphs (12 families, seeds 100000-100093) measured by train/measure-random.ts; train/data/cpu-onnxruntime-xeon-ref*.csv, -xeon-extra-ref*.csv',
+    license: 'MIT',
+  },
+  'cpu-onnxruntime-xeon-noopt': {
+    device: 'Intel Xeon, CPU family 6 model 167 (AVX-512), 2 vCPUs',
+    runtime: 'onnxruntime-node 1.30.0 CPUExecutionProvider, graph optimizations disabled, median of 30 runs after 5 warm-ups',
+    threads: 1,
+    batch: 1,
+    source: 'EdgePerf random graphs (8 families, seeds 100000-100093) measured by train/measure-random.ts --no-optimize (session 19); train/data/cpu-onnxruntime-xeon-noopt-ref*.csv',
     license: 'MIT',
   },
 };

@@ -9,6 +9,7 @@
  *
  *   node --import tsx bench/calibrate-curve.ts [--base-target ID] [--device ID | --csv FILE[,FILE2...]] [--seeds 3] [--folds 5]
  *                                              [--weights DIR] [--steps N] [--lr X] [--decay X] [--heldout]
+ *                                              [--node-labels | --kernels FILE[,FILE2]] [--node-weight X] [--node-min-ms X] [--node-floor-ms X]
  *
  * `--weights DIR` calibrates on the weights.json and targets.json of DIR (a candidate written by
  * `npm run train -- --out DIR` and `npm run fit-head -- --weights DIR`) instead of the bundled ones.
@@ -26,6 +27,14 @@
  * device the encoder never saw: the same 752 graphs, graph optimisation all, 1 thread, on an AMD
  * EPYC of CPU family 26 (Zen 5, AVX-512) that runs them about twice as fast as the CPU the
  * `cpu-onnxruntime` rows were measured on (train/README.md, "The machine changed").
+ *
+ * `--node-labels` adds per-node labels: onnxruntime's kernel times of every graph
+ * (train/corpus.ts DEVICE_KERNELS of `--device`, measured by `train/measure-random.ts --kernels` as
+ * `edgeperf measure --profile` does), mapped to the GNN's rows (src/predict/kernel-labels.ts) and
+ * given to `calibrateHead` (`CalibrateOptions.nodeWeight`, `nodeMinMs`) as `edgeperf calibrate` does
+ * with `measure --profile` lines; the row "calibrated, totals only" is the same sample without them.
+ * `--kernels FILE[,FILE2]` names the kernel files instead. `--node-weight X`, `--node-min-ms X` and `--node-floor-ms X`
+ * override the defaults.
  *
  * Fixed seeded split: 500 test graphs; the other graphs are the training pool, from which nested
  * samples of 25, 50, 100, 250 are drawn (one draw per seed; figures are means over the draws).
@@ -50,11 +59,11 @@ import { initBackend } from '../src/predict/backend.ts';
 import {
   baseHeadWeights,
   calibrateHead,
+  calibrationExample,
   servingHeadWeights,
   calibrateTarget,
   calibrationAccuracy,
   encodeExamples,
-  gnnGraphOf,
   predictEncoded,
   trustRegionGraphs,
   type CalibrationExample,
@@ -65,7 +74,7 @@ import { bundledTargets, type TargetsFile } from '../src/predict/targets.ts';
 import { decodeModel, type WeightsFile } from '../src/predict/weights-io.ts';
 import { buildRandomOnnx } from '../src/synth/random/index.ts';
 import { existsSync, readFileSync } from 'node:fs';
-import { DEVICE_CSVS, randomCsvPath, randomSplit, readRandomCsv, readRandomRows } from '../train/corpus.ts';
+import { DEVICE_CSVS, DEVICE_KERNELS, randomCsvPath, randomSplit, readKernelRows, readRandomCsv, readRandomRows } from '../train/corpus.ts';
 import { argValue } from '../train/dataset.ts';
 import { fitLinear } from '../train/metrics.ts';
 import { geometricMean, quantile } from '../src/measure/stats.ts';
@@ -87,7 +96,16 @@ const tune = {
   ...(argValue('steps') ? { steps: Number(argValue('steps')) } : {}),
   ...(argValue('lr') ? { lr: Number(argValue('lr')) } : {}),
   ...(argValue('decay') ? { decay: Number(argValue('decay')) } : {}),
+  ...(argValue('node-weight') ? { nodeWeight: Number(argValue('node-weight')) } : {}),
+  ...(argValue('node-min-ms') ? { nodeMinMs: Number(argValue('node-min-ms')) } : {}),
+  ...(argValue('node-floor-ms') ? { nodeFloorMs: Number(argValue('node-floor-ms')) } : {}),
 };
+const kernelFiles = argValue('kernels')?.split(',').map((f) => resolve(f)) ?? (process.argv.includes('--node-labels') ? DEVICE_KERNELS[device] : undefined);
+if (process.argv.includes('--node-labels') && !kernelFiles) {
+  console.error(`--node-labels: device '${device}' has no kernel files (devices with them: ${Object.keys(DEVICE_KERNELS).join(', ')}); name files with --kernels`);
+  process.exit(1);
+}
+const kernelRows = kernelFiles ? readKernelRows(kernelFiles) : undefined;
 
 const weightsDir = argValue('weights');
 const readJson = (name: string): unknown => {
@@ -114,8 +132,12 @@ const t0 = performance.now();
 const labelRows = readRandomRows(csvs);
 const all: Array<CalibrationExample & { macs: number; family: string }> = labelRows.map(({ family, seed, ms }) => {
   const a = analyzeModel(buildRandomOnnx(family, seed, 'external'), `${family}-${seed}.onnx`);
-  return { graph: gnnGraphOf(a), ms, name: `${family}-${seed}`, macs: a.macs, family };
+  return { ...calibrationExample(a, ms, `${family}-${seed}`, kernelRows?.get(`${family}:${seed}`)).example, macs: a.macs, family };
 });
+if (kernelRows) {
+  const labelled = all.filter((e) => e.kernels).length;
+  console.log(`per-node labels: ${labelled} of ${all.length} graphs have kernel times (${kernelFiles!.map((f) => f.split('/').at(-1)).join(' + ')})`);
+}
 encodeExamples(model, all);
 // Passes per graph: in how many files a graph is measured (files of other families add none).
 const passes = quantile(labelRows.map((r) => r.passes), 0.5);
@@ -227,6 +249,12 @@ for (let s = 0; s < seeds; s++) {
     if (n === LARGEST) perFamily('calibrated', pred);
     const free = calibrateHead(train, model, baseHead, { ...tune, trustRegion: [] });
     push(`${n}|free`, evalPred(predictEncoded(testEnc, free.head)));
+    if (kernelRows) {
+      const totals = calibrateHead(train.map((e) => ({ ...e, kernels: undefined })), model, baseHead, { ...tune, trustRegion });
+      const p = predictEncoded(testEnc, totals.head);
+      push(`${n}|totals`, evalPred(p));
+      if (n === LARGEST) perFamily('totals', p);
+    }
     // Baseline: base head × geometric-mean ratio on the sample.
     const pTrain = predictEncoded(train.map((e) => e.encoded as EncodedGraph), base);
     const k = geometricMean(train.map((e, i) => e.ms / (pTrain[i] as number)));
@@ -248,7 +276,8 @@ const label: Record<string, string> = {
   served: `${baseTarget} as bundled (head of its own), uncalibrated`,
   base: `${baseTarget} head${served ? ' trained with the encoder (the calibration start)' : ''}, uncalibrated`,
   repeat: `measurement repeatability: pass 2 ÷ its drift against pass 1 (the labels average ${passes} passes)`,
-  calibrated: '**calibrated** (head fine-tuned, as `edgeperf calibrate`)',
+  calibrated: `**calibrated** (head fine-tuned, as \`edgeperf calibrate\`${kernelRows ? ', per-node labels' : ''})`,
+  totals: 'calibrated, totals only (the same sample without per-node labels)',
   free: 'calibrated without the trust region',
   rescaled: `${baseTarget} head × mean ratio`,
   flops: 'FLOPs-linear fit',
@@ -274,9 +303,15 @@ console.log(`\nPer generator family at ${LARGEST} samples (test graphs; mean ove
 console.log(
   markdownTable(
     [
-      ['family', 'test graphs', 'calibrated MAPE', `${baseTarget} head × mean ratio`],
-      ...families.map((f) => [f, String(familyTests.get(f)!.length), `${mean(byFamily.get(`${f}|calibrated`)!).toFixed(1)}%`, `${mean(byFamily.get(`${f}|rescaled`)!).toFixed(1)}%`]),
+      ['family', 'test graphs', 'calibrated MAPE', ...(kernelRows ? ['totals only'] : []), `${baseTarget} head × mean ratio`],
+      ...families.map((f) => [
+        f,
+        String(familyTests.get(f)!.length),
+        `${mean(byFamily.get(`${f}|calibrated`)!).toFixed(1)}%`,
+        ...(kernelRows ? [`${mean(byFamily.get(`${f}|totals`)!).toFixed(1)}%`] : []),
+        `${mean(byFamily.get(`${f}|rescaled`)!).toFixed(1)}%`,
+      ]),
     ],
-    { align: ['l', 'r', 'r', 'r'] },
+    { align: ['l', 'r', 'r', 'r', 'r'] },
   ),
 );

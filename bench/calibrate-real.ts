@@ -7,7 +7,11 @@
  * and prints the real-model MAPE per sample size. The real models are never calibrated on.
  *
  *   node --import tsx bench/calibrate-real.ts [--csv A.csv,B.csv,...] [--models DIR] [--seeds 3]
- *        [--sizes 25,50,100,250,500,all] [--reference transformer:100094]
+ *        [--sizes 25,50,100,250,500,all] [--reference transformer:100094] [--kernels A.jsonl,B.jsonl]
+ *
+ * `--kernels`: per-node labels for the rows (`train/measure-random.ts --kernels` files of the same
+ * graphs, as `edgeperf measure --profile` gives them to `calibrate`); each size is then calibrated
+ * with them and, in a second row, without them (totals only) on the same sample.
  *
  * Default `--csv`: the passes of the committed device measured on this machine's CPU
  * (train/corpus.ts DEVICE_CSVS and `deviceForCpu`: the Zen 5 EPYC's `-zen5-*.csv` or the Intel
@@ -32,6 +36,7 @@ import { quantile } from '../src/measure/stats.ts';
 import { initBackend } from '../src/predict/backend.ts';
 import {
   calibrateHead,
+  calibrationExample,
   encodeExamples,
   encodeGraphs,
   gnnGraphOf,
@@ -43,7 +48,7 @@ import {
 } from '../src/predict/custom-target.ts';
 import { loadBundledModel } from '../src/predict/predictor.ts';
 import { buildRandomOnnx } from '../src/synth/random/index.ts';
-import { DEVICE_CSVS, deviceForCpu, randomCsvInfo, randomCsvPath, readRandomRows } from '../train/corpus.ts';
+import { DEVICE_CSVS, deviceForCpu, randomCsvInfo, randomCsvPath, readKernelRows, readRandomRows } from '../train/corpus.ts';
 import { argValue, REPO_ROOT } from '../train/dataset.ts';
 import { MIN_MS } from '../train/metrics.ts';
 import { analyseRealModels, measureRepeated } from '../train/real-models.ts';
@@ -78,11 +83,10 @@ const refLabels = info.typicalRefMs;
 await initBackend();
 const model = loadBundledModel();
 const t0 = performance.now();
-const all: CalibrationExample[] = readRandomRows(csvs).map(({ family, seed, ms }) => ({
-  graph: gnnGraphOf(analyzeModel(buildRandomOnnx(family, seed, 'external'), `${family}-${seed}.onnx`)),
-  ms,
-  name: `${family}-${seed}`,
-}));
+const kernelRows = argValue('kernels') ? readKernelRows((argValue('kernels') as string).split(',').map((f) => resolve(f))) : undefined;
+const all: CalibrationExample[] = readRandomRows(csvs).map(
+  ({ family, seed, ms }) => calibrationExample(analyzeModel(buildRandomOnnx(family, seed, 'external'), `${family}-${seed}.onnx`), ms, `${family}-${seed}`, kernelRows?.get(`${family}:${seed}`)).example,
+);
 encodeExamples(model, all);
 const trustRegion = trustRegionGraphs(model);
 const sizes = sizeArg.map((s) => (s === 'all' ? all.length : Number(s))).filter((n) => n > 0 && n <= all.length);
@@ -129,14 +133,18 @@ rows.push(tableRow('0', 'cpu-onnxruntime as bundled', [apes(servingHeadWeights(m
 for (const n of sizes) {
   const draws = n === all.length ? 1 : seeds;
   const perDraw: Array<{ corrected: number[]; raw: number[] }> = [];
+  const totalsOnly: Array<{ corrected: number[]; raw: number[] }> = [];
   for (let s = 0; s < draws; s++) {
     const t1 = performance.now();
-    const fit = calibrateHead(shuffled(all, 1000 + s).slice(0, n), model, BASE, { trustRegion });
+    const sample = shuffled(all, 1000 + s).slice(0, n);
+    const fit = calibrateHead(sample, model, BASE, { trustRegion });
+    if (kernelRows) totalsOnly.push(apes(calibrateHead(sample.map((e) => ({ ...e, kernels: undefined })), model, BASE, { trustRegion }).head));
     perDraw.push(apes(fit.head));
     const last = perDraw.at(-1)!;
     console.log(`n=${n} draw ${s}: real-model MAPE ${mape(last.corrected).toFixed(1)}% at the labels' speed, ${mape(last.raw).toFixed(1)}% raw (${((performance.now() - t1) / 1000).toFixed(0)} s)`);
   }
-  rows.push(tableRow(String(n), `calibrated (${draws} draw${draws > 1 ? 's' : ''})`, perDraw));
+  rows.push(tableRow(String(n), `calibrated${kernelRows ? ', per-node labels' : ''} (${draws} draw${draws > 1 ? 's' : ''})`, perDraw));
+  if (kernelRows) rows.push(tableRow(String(n), `calibrated, totals only (${draws} draw${draws > 1 ? 's' : ''})`, totalsOnly));
 }
 const short = (name: string): string => name.split(/[\\/]/).at(-1)!.replace(/\.onnx$/, '').replace(/^light_/, '');
 console.log(

@@ -154,10 +154,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--threads <n>', 'intra- and inter-op threads', optionParser((v) => parsePositiveInt(v, '--threads')), 1)
     .option('--no-optimize', "graph optimisation level 'disabled' instead of 'all'")
     .option('--json', 'one JSON object per file per line')
+    .option('--profile', "also time every kernel (onnxruntime's profiler, in a second session per file): kernels_ms in --json, per-node labels for calibrate")
     .addOption(shapesOption())
     .action(async (files: string[], o) =>
       setExit(
-        await measureCommand(files, { runs: o.runs, warmup: o.warmup, threads: o.threads, optimize: o.optimize, json: o.json, inputShapes: o.inputShapes }),
+        await measureCommand(files, { runs: o.runs, warmup: o.warmup, threads: o.threads, optimize: o.optimize, json: o.json, profile: o.profile, inputShapes: o.inputShapes }),
       ),
     );
 
@@ -170,6 +171,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-o, --output <file>', 'target file to write (default edgeperf-targets/<id>.json)')
     .option('--models-dir <dir>', 'also look for the measured model files here')
     .option('--device <text>', 'device description (default: the CPU named in the measurements)')
+    .addOption(
+      new Option('--node-labels <mode>', "use the kernel times of 'measure --profile' lines: auto (only when measured with graph optimisation disabled), on, off")
+        .choices(['auto', 'on', 'off'])
+        .default('auto'),
+    )
     .action(async (o) =>
       setExit(
         await calibrateCommand({
@@ -179,6 +185,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
           output: o.output,
           modelsDir: o.modelsDir,
           device: o.device,
+          nodeLabels: o.nodeLabels,
         }),
       ),
     );

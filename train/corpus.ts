@@ -161,6 +161,49 @@ export const DEVICE_CSVS: Record<string, string[]> = {
   'cpu-onnxruntime-xeon-noopt': ['xeon-noopt-ref', 'xeon-noopt-ref2', 'xeon-noopt-ref3', 'xeon-noopt-ref4', 'xeon-noopt-ref5'],
 };
 
+/**
+ * Per-kernel passes of DEVICE_CSVS devices (`train/measure-random.ts --kernels`): onnxruntime's
+ * kernel ms of every graph, by node name, one JSON line per graph; read by `readKernelRows`
+ * (bench/calibrate-curve.ts `--node-labels`). Session 20, the Xeon's optimisation-off graphs,
+ * measured in the same runs as two further end-to-end passes (not in DEVICE_CSVS).
+ */
+export const DEVICE_KERNELS: Record<string, string[]> = {
+  'cpu-onnxruntime-xeon-noopt': ['xeon-noopt-kernels', 'xeon-noopt-kernels2'].map((n) => join(REPO_ROOT, 'train', 'data', `cpu-onnxruntime-${n}.jsonl`)),
+};
+
+/**
+ * Kernel times of random graphs from one or more `measure-random.ts --kernels` files, by
+ * `family:seed`: per kernel, the geometric mean of its ms over the files that have it.
+ * @throws Error naming the file and line of a line that is not `{"family", "seed", "kernels_ms"}`
+ */
+export function readKernelRows(files: readonly string[]): Map<string, Record<string, number>> {
+  const passes = new Map<string, Array<Record<string, number>>>();
+  for (const f of files) {
+    readFileSync(f, 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        if (line.trim() === '') return;
+        const r = JSON.parse(line) as { family?: unknown; seed?: unknown; kernels_ms?: unknown };
+        if (typeof r.family !== 'string' || typeof r.seed !== 'number' || typeof r.kernels_ms !== 'object' || r.kernels_ms === null) {
+          throw new Error(`${f}:${i + 1}: expected {"family", "seed", "kernels_ms"} (a line of train/measure-random.ts --kernels)`);
+        }
+        const key = `${r.family}:${r.seed}`;
+        passes.set(key, [...(passes.get(key) ?? []), r.kernels_ms as Record<string, number>]);
+      });
+  }
+  const out = new Map<string, Record<string, number>>();
+  for (const [key, ps] of passes) {
+    const names = new Set(ps.flatMap((p) => Object.keys(p)));
+    const merged: Record<string, number> = {};
+    for (const name of names) {
+      const vs = ps.map((p) => p[name]).filter((v): v is number => typeof v === 'number' && v > 0);
+      if (vs.length) merged[name] = geometricMean(vs);
+    }
+    out.set(key, merged);
+  }
+  return out;
+}
+
 /** DEVICE_CSVS devices measured with graph optimisation off (`measure-random.ts --no-optimize`); the others ran with it all. */
 export const NOOPT_DEVICES: ReadonlySet<string> = new Set(['cpu-onnxruntime-noopt', 'cpu-onnxruntime-xeon-noopt']);
 

@@ -18,9 +18,14 @@
  * a fixed graph is timed inside every batch too and its median written as `ref_ms` on each row of
  * the batch, so drift *between* batches can be divided out (train/corpus.ts `readRandomCsv` does).
  *
+ * With `--kernels FILE.jsonl`, each graph also runs in a profiled twin session (src/measure/ort.ts
+ * `profile`) and one line `{"family", "seed", "kernels_ms"}` per graph (onnxruntime's kernel ms by
+ * node name) is appended to FILE: the per-node labels `edgeperf calibrate` can use
+ * (bench/calibrate-curve.ts `--kernels`). The end-to-end times in the CSV stay unprofiled.
+ *
  * Usage: node --import tsx train/measure-random.ts OUT.csv [--per-family K] [--seed S]
  *          [--runs N] [--warmup W] [--threads T] [--families a,b] [--no-optimize]
- *          [--reference FAMILY:SEED] [--batch K]
+ *          [--reference FAMILY:SEED] [--batch K] [--kernels FILE.jsonl]
  * Prints per-batch progress and, at the end, time per graph, the CV distribution and the range of
  * medians (ms) of the rows written in this run.
  */
@@ -47,11 +52,12 @@ const { values, positionals } = parseArgs({
     'no-optimize': { type: 'boolean', default: false },
     reference: { type: 'string' },
     batch: { type: 'string', default: '1' },
+    kernels: { type: 'string' },
   },
 });
 const out = positionals[0];
 if (!out) {
-  process.stderr.write('usage: node --import tsx train/measure-random.ts OUT.csv [--per-family K] [--seed S] [--runs N] [--warmup W] [--threads T] [--families a,b] [--no-optimize] [--reference FAMILY:SEED] [--batch K]\n');
+  process.stderr.write('usage: node --import tsx train/measure-random.ts OUT.csv [--per-family K] [--seed S] [--runs N] [--warmup W] [--threads T] [--families a,b] [--no-optimize] [--reference FAMILY:SEED] [--batch K] [--kernels FILE.jsonl]\n');
   process.exit(2);
 }
 const perFamily = Number(values['per-family']);
@@ -117,6 +123,7 @@ for (let s = seed0; s < seed0 + perFamily; s += seedsPerBatch) {
     threads: Number(values.threads),
     seed: s,
     optimize: !values['no-optimize'],
+    profile: values.kernels !== undefined,
   });
   for (const f of failures) process.stderr.write(`${label}: ${f.error}\n`);
   const ref = results.find((r) => r.file === REFERENCE);
@@ -134,6 +141,7 @@ for (let s = seed0; s < seed0 + perFamily; s += seedsPerBatch) {
     [r.family, r.seed, num(r.median_ms, 5), num(r.p10_ms, 5), num(r.p90_ms, 5), num(r.cv, 3), clean(r.cpu), r.ort_version, ...(ref ? [num(ref.median_ms, 5)] : [])].join(','),
   );
   await appendFile(out, rows.map((r) => r + '\n').join(''));
+  if (values.kernels) await appendFile(values.kernels, measured.map((r) => JSON.stringify({ family: r.family, seed: r.seed, kernels_ms: r.kernels_ms ?? {} }) + '\n').join(''));
   written.push(...measured);
   process.stderr.write(`${label}: ${rows.length} graphs${ref ? ` (reference ${ref.median_ms.toFixed(3)} ms)` : ''}, ${((performance.now() - t0) / 1000).toFixed(1)} s elapsed\n`);
 }

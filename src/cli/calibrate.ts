@@ -15,7 +15,7 @@ import {
   CUSTOM_TARGET_FORMAT,
   CUSTOM_TARGET_ID,
   encoderFingerprint,
-  gnnGraphOf,
+  calibrationExample,
   headToJson,
   type CalibrationExample,
   type CustomTargetFile,
@@ -41,6 +41,13 @@ export interface CalibrateCommandOptions {
   modelsDir?: string;
   /** Device description (default: the CPU named in the measurements). */
   device?: string;
+  /**
+   * Kernel times of `measure --profile` lines as per-node labels: `auto` (default) only when every
+   * line was measured with graph optimisation `disabled`, `on`, `off`. With optimisation `all`
+   * they did not help (train/README.md, "Per-node labels"): onnxruntime's fusions
+   * (SkipLayerNormalization, NCHWc reorders) leave kernels no graph node names.
+   */
+  nodeLabels?: 'auto' | 'on' | 'off';
   /** Working directory (tests); default `process.cwd()`. */
   cwd?: string;
   /** Where messages go (default stdout / stderr). */
@@ -58,6 +65,8 @@ interface MeasureLine {
   optimization?: string;
   cpu?: string;
   machine?: Record<string, string | number>;
+  /** Kernel ms by onnxruntime node name (`measure --profile`): per-node labels. */
+  kernels_ms?: Record<string, number>;
 }
 
 /** The default base target: `cpu-onnxruntime` when the bundled weights have it, else `raspberry-pi-4`. */
@@ -137,12 +146,18 @@ export async function calibrateCommand(opts: CalibrateCommandOptions): Promise<n
   // Analyse after parsing (so JSON warnings come first, in file order).
   const usable: CalibrationExample[] = [];
   const usableLines: MeasureLine[] = [];
+  const profiled = { examples: 0, matched: 0, kernels: 0 };
   for (const { where, path, m } of pending) {
     try {
       const analysis = analyzeModel(new Uint8Array(await readFile(path)), m.file);
       if (analysis.compiledFor) throw new Error(`compiled for ${analysis.compiledFor}, not predictable`);
-      usable.push({ graph: gnnGraphOf(analysis), ms: m.median_ms, name: m.file });
+      const kernels = m.kernels_ms && typeof m.kernels_ms === 'object' ? m.kernels_ms : undefined;
+      const e = calibrationExample(analysis, m.median_ms, m.file, kernels);
+      usable.push(e.example);
       usableLines.push(m);
+      if (e.example.kernels) profiled.examples++;
+      profiled.matched += e.matched;
+      profiled.kernels += e.kernels;
     } catch (x) {
       err(`edgeperf: warning: ${where}: '${m.file}' cannot be analysed (${describeError(x)}), skipped\n`);
     }
@@ -164,6 +179,17 @@ export async function calibrateCommand(opts: CalibrateCommandOptions): Promise<n
   const model = loadBundledModel();
   const t0 = performance.now();
   out(`Calibrating '${opts.target}' from ${usable.length} measurements, base target ${baseTarget} (5-fold cross-validation)...\n`);
+  if (profiled.examples > 0) {
+    const mode = opts.nodeLabels ?? 'auto';
+    const optimised = usableLines.filter((l) => l.kernels_ms && l.optimization !== 'disabled').length;
+    const use = mode === 'on' || (mode === 'auto' && optimised === 0);
+    if (!use) for (const e of usable) delete e.kernels;
+    out(
+      `per-node labels: ${profiled.examples} of ${usable.length} measurements carry kernel times (measure --profile); ${profiled.matched} of ${profiled.kernels} kernels matched a graph node; ` +
+        (use ? 'used' : mode === 'off' ? 'not used (--node-labels off)' : `not used: ${optimised} measured with graph optimisation on, where they did not help (--node-labels on to use them)`) +
+        '\n',
+    );
+  }
   const fit = calibrateTarget(usable, model, baseHead);
   const secs = (performance.now() - t0) / 1000;
   const ms = usable.map((e) => e.ms);

@@ -14,6 +14,8 @@ export interface MeasureCommandOptions {
   /** false for `--no-optimize` (graph optimisation `disabled`). */
   optimize?: boolean;
   json?: boolean;
+  /** `--profile`: per-kernel times (`MeasureResult.kernels_ms`) from a profiled twin session. */
+  profile?: boolean;
   inputShapes?: Record<string, number[]>;
 }
 
@@ -55,6 +57,7 @@ export async function measureCommand(files: string[], opts: MeasureCommandOption
     warmup: opts.warmup ?? 5,
     threads: opts.threads ?? 1,
     optimize: opts.optimize !== false,
+    profile: opts.profile === true,
     ...(opts.inputShapes ? { inputShapes: opts.inputShapes } : {}),
   });
   if (opts.json) for (const r of results) process.stdout.write(JSON.stringify(r) + '\n');

@@ -13,12 +13,19 @@
  * 3. `runs` rounds; each round times one `session.run` of every file, round-robin, starting at
  *    a different file each round, so drift (thermal, a neighbour's job) hits all files alike;
  * 4. per file: Tukey-fence outlier rejection, median, p10/p90, CV (src/measure/stats.ts).
+ *
+ * With `profile`, every file gets a second session with onnxruntime's profiler on, warmed up and
+ * run in the same rounds right after the timed one (so it sees the same cache state and drift);
+ * its kernel times (src/measure/profile.ts) are reported, never its end-to-end times: the
+ * profiler adds 4–34% to those (session 20, the optimisation-off Xeon graphs; medians per family).
  */
 import os from 'node:os';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { EdgePerfError, ModelFormatError } from '../core/errors.ts';
 import { mulberry32 } from '../core/random.ts';
+import { kernelTimes } from './profile.ts';
 import { summarize, type LatencySummary } from './stats.ts';
 
 /** onnxruntime-node is not installed (or its native binding does not load). */
@@ -97,6 +104,8 @@ export interface MeasureOptions {
   inputShapes?: Record<string, number[]>;
   /** Seed of the random input values (default 0). */
   seed?: number;
+  /** Also report per-kernel times from a profiled twin session (`MeasureResult.kernels_ms`). */
+  profile?: boolean;
 }
 
 /** The machine a measurement ran on. */
@@ -125,6 +134,11 @@ export interface MeasureResult {
   cv: number;
   outliers_rejected: number;
   machine: MachineInfo;
+  /**
+   * With `profile`: median ms per run of every kernel onnxruntime executed, by node name
+   * (src/measure/profile.ts); `edgeperf calibrate` uses them to supervise per-node predictions.
+   */
+  kernels_ms?: Record<string, number>;
 }
 
 /** A model to measure: its name in the output and its bytes. */
@@ -228,6 +242,8 @@ interface Loaded {
   session: OrtSession;
   feeds: Record<string, unknown>;
   samples: number[];
+  /** The profiled twin session and its profile file prefix (`MeasureOptions.profile`). */
+  profiled?: { session: OrtSession; tag: string };
 }
 
 /**
@@ -256,7 +272,8 @@ export async function measureModels(models: ModelInput[], opts: MeasureOptions =
     // not about the latency; a failure still reaches the user as a MeasureFailure naming the file.
     logSeverityLevel: 3,
   };
-  for (const m of models) {
+  const profileDir = opts.profile ? mkdtempSync(join(os.tmpdir(), 'edgeperf-profile-')) : undefined;
+  for (const [index, m] of models.entries()) {
     try {
       const session = await ort.InferenceSession.create(m.bytes, sessionOptions);
       const feeds: Record<string, unknown> = {};
@@ -266,7 +283,13 @@ export async function measureModels(models: ModelInput[], opts: MeasureOptions =
         feeds[meta.name] = randomTensor(ort, meta.type, concreteDims(meta, m.inputShapes ?? opts.inputShapes), rand);
       }
       for (let i = 0; i < warmup; i++) await session.run(feeds);
-      loaded.push({ file: m.file, session, feeds, samples: [] });
+      let profiled: Loaded['profiled'];
+      if (profileDir) {
+        const tag = `m${index}`;
+        profiled = { session: await ort.InferenceSession.create(m.bytes, { ...sessionOptions, enableProfiling: true, profileFilePrefix: join(profileDir, tag) }), tag };
+        for (let i = 0; i < warmup; i++) await profiled.session.run(feeds);
+      }
+      loaded.push({ file: m.file, session, feeds, samples: [], ...(profiled ? { profiled } : {}) });
     } catch (e) {
       failures.push({ file: m.file, error: new ModelFormatError(m.file, `onnxruntime could not run it: ${(e as Error).message}`).message });
     }
@@ -278,10 +301,20 @@ export async function measureModels(models: ModelInput[], opts: MeasureOptions =
         const t0 = process.hrtime.bigint();
         await l.session.run(l.feeds);
         l.samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        await l.profiled?.session.run(l.feeds);
       }
     }
   } finally {
-    for (const l of loaded) await l.session.release();
+    for (const l of loaded) await Promise.all([l.session.release(), l.profiled?.session.release()]);
+  }
+  const kernels = new Map<Loaded, Record<string, number>>();
+  if (profileDir) {
+    const files = readdirSync(profileDir);
+    for (const l of loaded) {
+      const name = files.find((f) => f.startsWith(`${l.profiled?.tag}_`));
+      if (name) kernels.set(l, kernelTimes(readFileSync(join(profileDir, name), 'utf8'), warmup, runs));
+    }
+    rmSync(profileDir, { recursive: true, force: true });
   }
   const { cpu, machine } = machineInfo();
   const version = ortVersion(ort);
@@ -301,6 +334,7 @@ export async function measureModels(models: ModelInput[], opts: MeasureOptions =
       cv: s.cv,
       outliers_rejected: s.outliersRejected,
       machine,
+      ...(kernels.has(l) ? { kernels_ms: kernels.get(l) } : {}),
     };
   });
   return { results, failures };

@@ -35,6 +35,7 @@ import { quantile } from '../measure/stats.ts';
 import { makeBatch, type GnnGraph, toGnnGraph } from './batch.ts';
 import { emptyReadout, headReadout, OWN_HEAD_PARTS, ownHeadWeight, PerfSageModel, rateReadout, weightShapes, type HeadParams, type OwnHeadPart, type PerfSageEncoding } from './perfsage.ts';
 import { sparseMatMulOp, type Csr } from './sparse.ts';
+import { kernelLabels, type KernelLabels } from './kernel-labels.ts';
 
 /** Format tag of a custom target file. */
 export const CUSTOM_TARGET_FORMAT = 'edgeperf-custom-target-v1';
@@ -377,6 +378,20 @@ export function gnnGraphOf(analysis: ModelAnalysis): GnnGraph {
   return toGnnGraph(extractFeatures(analysis));
 }
 
+/**
+ * A calibration example from an analysed model and its measurement; with `kernels` (onnxruntime
+ * kernel ms by node name, `measure --profile`) also its kernel labels (`CalibrationExample.kernels`).
+ * @returns the example and how many of the kernels matched a GNN row (0 of 0 without `kernels`)
+ */
+export function calibrationExample(analysis: ModelAnalysis, ms: number, name: string, kernels?: Readonly<Record<string, number>>): { example: CalibrationExample; matched: number; kernels: number } {
+  const f = extractFeatures(analysis);
+  const example: CalibrationExample = { graph: toGnnGraph(f), ms, name };
+  if (!kernels) return { example, matched: 0, kernels: 0 };
+  const k = kernelLabels(analysis.graph, f.nodeIndex, kernels);
+  if (k.matched > 0) example.kernels = { group: k.group, ms: k.ms };
+  return { example, matched: k.matched, kernels: k.total };
+}
+
 /** Runs the frozen encoder over graphs, `chunk` graphs per batch. */
 export function encodeGraphs(model: PerfSageModel, graphs: readonly GnnGraph[], chunk = 32): EncodedGraph[] {
   const D = model.config.hidden + model.config.featureNames.length;
@@ -438,6 +453,12 @@ export interface CalibrationExample {
   name?: string;
   /** Encoder output, filled by `encodeExamples` (computed on demand otherwise). */
   encoded?: EncodedGraph;
+  /**
+   * Measured kernels (onnxruntime's profiler, `measure --profile`; src/predict/kernel-labels.ts):
+   * the kernel group of each GNN row ([n], −1 for none) and each group's ms ([G]); supervise the
+   * head's per-node contributions (`CalibrateOptions.nodeWeight`).
+   */
+  kernels?: Pick<KernelLabels, 'group' | 'ms'>;
 }
 
 /**
@@ -487,6 +508,22 @@ export interface CalibrateOptions {
    * default none. `trustRegionGraphs(model)` gives the generator's families.
    */
   trustRegion?: EncodedGraph[];
+  /**
+   * Weight of the per-node loss over examples with `kernels` (default 0.1): the mean squared log
+   * error of the kernels' summed row contributions, added to the graph totals' loss.
+   */
+  nodeWeight?: number;
+  /**
+   * Kernels below this many ms are not supervised (default 0.05): the
+   * profiler adds about 1–2 µs to every kernel, and on the optimisation-off Xeon graphs the
+   * kernel sum of a graph of many small ops (transformer) was 0.8–1.4× its unprofiled total.
+   */
+  nodeMinMs?: number;
+  /**
+   * Added to both sides of the per-node log error, in ms (default 0.005): differences of a few µs,
+   * the profiler's own cost per kernel, weigh little.
+   */
+  nodeFloorMs?: number;
 }
 
 /**
@@ -520,7 +557,7 @@ export function encodeExamples(model: PerfSageModel, examples: CalibrationExampl
   return examples;
 }
 
-const DEFAULTS: Required<Omit<CalibrateOptions, 'trustRegion'>> = { steps: 300, lr: 0.02, decay: 0.3, tuneFirstLayer: true };
+const DEFAULTS: Required<Omit<CalibrateOptions, 'trustRegion'>> = { steps: 300, lr: 0.02, decay: 0.3, tuneFirstLayer: true, nodeWeight: 0.1, nodeMinMs: 0.05, nodeFloorMs: 0.005 };
 
 /** Seeds per family of `trustRegionGraphs` (disjoint from the seeds the bundled heads trained on, 0–1874). */
 const TRUST_REGION_SEEDS = Array.from({ length: 24 }, (_, i) => 900001 + i);
@@ -548,6 +585,13 @@ function analyzeRandom(family: string, seed: number): ModelAnalysis {
  * 3 times), and the stage-1 head is kept if none stays inside. Without it, 100 measurements of
  * the optimisation-off device (bench/calibrate-curve.ts, draw 3) gave a head that predicted the
  * 1-D audio nets ×10–42 too slow, while fitting its 14 measured audio nets.
+ *
+ * Examples with `kernels` (kernel times, `edgeperf measure --profile`) add a per-node term to the
+ * loss: `nodeWeight` × the mean, over kernels of at least `nodeMinMs`, of (log(Σ_{i∈kernel} c_i + f) −
+ * log(kernel ms + f))², c_i a row's contribution, f = `nodeFloorMs` — the kernel-level supervision of nn-Meter (Zhang et
+ * al., MobiSys 2021), here beside the totals. On the optimisation-off Xeon graphs
+ * (bench/calibrate-curve.ts `--device cpu-onnxruntime-xeon-noopt --node-labels`) it took the
+ * calibration from 250 graphs from 6.4% to 5.5–5.6% MAPE (train/README.md, "Per-node labels").
  * @param examples measured graphs (ms > 0); `encoded` is filled when missing
  * @param baseHeadName e.g. `raspberry-pi-4/latency`
  * @throws UnknownTargetError for an unknown base head; Error for no examples or a non-positive ms
@@ -569,6 +613,7 @@ export function calibrateHead(examples: CalibrationExample[], model: PerfSageMod
   const start: HeadWeights = { ...base, scale: base.scale * rescale };
   const n = examples.length;
   const D = base.w1.length / base.b1.length;
+  const nodeLabels = nodeLabelsOf(examples, o.nodeMinMs, o.nodeFloorMs);
 
   type Tunable = Array<keyof HeadWeights & keyof HeadParams>;
   /** One fine-tuning stage from `start` (Adam, full batch, L2 pull toward `start`, best iterate kept). */
@@ -594,13 +639,17 @@ export function calibrateHead(examples: CalibrationExample[], model: PerfSageMod
       const zFixed = names.includes('w1') ? undefined : (tf.relu(tf.add(tf.matMul(enc.hx, init.w1), init.b1)) as tf.Tensor2D);
       const first = names.includes('w1') ? frozenInputLinear(enc.hx) : undefined;
       const yT = tf.tensor2d(y, [n, 1]);
-      const fitLoss = (): tf.Scalar => {
+      const nodeT = nodeLabels ? { y: tf.tensor2d(nodeLabels.logY, [nodeLabels.logY.length, 1]), sum: sparseMatMulOp(nodeLabels.rows) } : undefined;
+      const fitLoss = (withNodes = true): tf.Scalar => {
         const p = params();
         const z = zFixed ?? (tf.relu(tf.add(first!(p.w1), p.b1)) as tf.Tensor2D);
-        const total = rateReadout(z, enc, p, tf.mul(tf.softplus(p.overhead), scale) as tf.Tensor1D, scale, thinLinear).total;
-        return tf.mean(tf.square(tf.sub(tf.log(tf.maximum(total, 1e-9)), yT))) as tf.Scalar;
+        const out = rateReadout(z, enc, p, tf.mul(tf.softplus(p.overhead), scale) as tf.Tensor1D, scale, thinLinear);
+        const graphLoss = tf.mean(tf.square(tf.sub(tf.log(tf.maximum(out.total, 1e-9)), yT))) as tf.Scalar;
+        if (!withNodes || !nodeT) return graphLoss;
+        const r = tf.sub(tf.log(tf.add(nodeT.sum(out.node), o.nodeFloorMs)), nodeT.y);
+        return tf.add(graphLoss, tf.mul(o.nodeWeight, tf.mean(tf.square(r)))) as tf.Scalar;
       };
-      lossStart = fitLoss().dataSync()[0] as number;
+      lossStart = fitLoss(false).dataSync()[0] as number;
       const lambda = stage.decay / n;
       const opt = tf.train.adam(stage.lr);
       // Keep the iterate with the lowest objective (Adam's first steps move every weight by ~lr
@@ -629,7 +678,7 @@ export function calibrateHead(examples: CalibrationExample[], model: PerfSageMod
       consider(tf.tidy(() => objective().dataSync()[0] as number), tf.tidy(() => names.map((k) => tf.clone(vars[k] as tf.Variable))));
       names.forEach((k, i) => (vars[k] as tf.Variable).assign(bestVals[i] as tf.Tensor));
       tf.dispose(bestVals);
-      lossEnd = fitLoss().dataSync()[0] as number;
+      lossEnd = fitLoss(false).dataSync()[0] as number;
       const p = params();
       head = {
         w1: Float32Array.from(p.w1.dataSync()),
@@ -664,6 +713,36 @@ export function calibrateHead(examples: CalibrationExample[], model: PerfSageMod
     guard = { decay, factor: decay / o.decay };
   }
   return { head: s2.head, start: s1.head, loss: { start: s1.lossStart, end: s2.lossEnd }, rescale, ...(guard ? { guard } : {}) };
+}
+
+/**
+ * The kernel labels of the examples over their `stackEncoded` rows: a 0/1 matrix [K, N] summing
+ * each kernel's rows, and log(ms + floor) [K] of the K kernels of at least `minMs`; undefined when none.
+ */
+function nodeLabelsOf(examples: readonly CalibrationExample[], minMs: number, floor: number): { rows: Csr; logY: Float32Array } | undefined {
+  const members: number[][] = [];
+  const logY: number[] = [];
+  let o = 0;
+  for (const e of examples) {
+    const k = e.kernels;
+    const n = (e.encoded as EncodedGraph).n;
+    if (k) {
+      const rowsOf = Array.from(k.ms, (): number[] => []);
+      k.group.forEach((g, r) => g >= 0 && r < n && rowsOf[g]?.push(o + r));
+      k.ms.forEach((ms, g) => {
+        if (ms >= minMs && ms > 0 && rowsOf[g]!.length > 0) {
+          members.push(rowsOf[g]!);
+          logY.push(Math.log(ms + floor));
+        }
+      });
+    }
+    o += n;
+  }
+  if (members.length === 0) return undefined;
+  const rowPtr = new Int32Array(members.length + 1);
+  members.forEach((m, i) => (rowPtr[i + 1] = (rowPtr[i] as number) + m.length));
+  const col = Int32Array.from(members.flat());
+  return { rows: { rows: members.length, cols: o, rowPtr, col, val: new Float32Array(col.length).fill(1) }, logY: Float32Array.from(logY) };
 }
 
 // ---------------------------------------------------------------------------------------------

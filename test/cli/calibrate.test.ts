@@ -133,6 +133,29 @@ describe('edgeperf calibrate', () => {
     expect(bad.stderr).toMatch(/--custom-targets: 'nowhere\/\*\.json' matches no file/);
   }, 120_000);
 
+  it('uses the kernel times of measure --profile lines as per-node labels', async () => {
+    // The made-up device per kernel: 1 ms per 50 MMACs of its node (+ 0.3 ms per run outside them).
+    let kernelCount = 0;
+    const lines = models.map((m) => {
+      const folder = existsSync(join(dir, 'models', m.file)) ? 'models' : 'extra';
+      const a = analyzeModel(readFileSync(join(dir, folder, m.file)), m.file);
+      const kernels_ms = Object.fromEntries(a.graph.nodes.map((n, i) => [n.name, (a.costs[i]?.macs ?? 0) / 5e7 + 0.002]));
+      kernelCount += a.graph.nodes.length;
+      return JSON.stringify({ ...JSON.parse(line(`../${folder}/${m.file}`, m.ms)), kernels_ms });
+    });
+    writeFileSync(join(dir, 'meas', 'k.jsonl'), lines.join('\n') + '\n');
+    const out: string[] = [];
+    const code = await calibrateCommand({ target: 'my-dev-k', measurements: 'meas/k.jsonl', baseTarget: 'raspberry-pi-4', cwd: dir, out: (x) => out.push(x), err: () => {} });
+    expect(code).toBe(0);
+    expect(out.join('')).toContain(`per-node labels: 12 of 12 measurements carry kernel times (measure --profile); ${kernelCount} of ${kernelCount} kernels matched a graph node; used\n`);
+    expect(existsSync(join(dir, 'edgeperf-targets', 'my-dev-k.json'))).toBe(true);
+    // Measured with graph optimisation on: not used unless asked for.
+    writeFileSync(join(dir, 'meas', 'k-all.jsonl'), lines.map((l) => l.replace('"optimization":"disabled"', '"optimization":"all"')).join('\n') + '\n');
+    const out2: string[] = [];
+    await calibrateCommand({ target: 'my-dev-k2', measurements: 'meas/k-all.jsonl', baseTarget: 'raspberry-pi-4', cwd: dir, out: (x) => out2.push(x), err: () => {} });
+    expect(out2.join('')).toContain('kernels matched a graph node; not used: 12 measured with graph optimisation on, where they did not help (--node-labels on to use them)');
+  }, 300_000);
+
   it('needs at least 10 usable measurements', async () => {
     const run = calibrateCommand({ target: 'my-dev', measurements: 'meas/few.jsonl', cwd: dir, out: () => {}, err: () => {} });
     await expect(run).rejects.toThrow(ConfigError);

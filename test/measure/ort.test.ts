@@ -3,6 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpuMicroarchitecture, loadOrt, measureFiles, measureModels, RuntimeMissingError } from '../../src/measure/ort.ts';
+import { analyzeModel } from '../../src/core/analyze.ts';
 import { buildRandomOnnx } from '../../src/synth/random/index.ts';
 
 const ortMissing = await loadOrt().then(
@@ -57,6 +58,19 @@ describe('measure with onnxruntime-node', () => {
     }
     const off = await measureFiles([a], { runs: 3, warmup: 0, optimize: false });
     expect(off.results[0]?.optimization).toBe('disabled');
+  });
+
+  it.skipIf(ortMissing !== '')(`times every kernel with --profile (a profiled twin session)${ortMissing ? ` (skipped: ${ortMissing})` : ''}`, async () => {
+    const bytes = buildRandomOnnx('plain-conv', 0);
+    const names = analyzeModel(bytes, 'plain-conv-0.onnx').graph.nodes.map((n) => n.name);
+    const { results } = await measureModels([{ file: 'plain-conv-0.onnx', bytes }], { runs: 5, warmup: 2, optimize: false, profile: true });
+    const r = results[0]!;
+    // Graph optimisation off: one kernel per graph node, named after it.
+    expect(Object.keys(r.kernels_ms ?? {}).sort()).toEqual([...names].sort());
+    const times = Object.values(r.kernels_ms ?? {});
+    expect(Math.min(...times)).toBeGreaterThan(0);
+    // The kernels are inside the end-to-end run (the profiled session is not the timed one).
+    expect(times.reduce((x, y) => x + y, 0)).toBeLessThan(3 * r.p90_ms);
   });
 
   it.skipIf(ortMissing !== '')('applies a model\'s own inputShapes to that model only', async () => {

@@ -12,15 +12,17 @@ import {
   encodeGraphs,
   encoderFingerprint,
   gnnGraphOf,
+  headTensors,
   parseCustomTarget,
   predictEncoded,
+  stackEncoded,
   type CalibrationExample,
   type CustomTarget,
   type CustomTargetFile,
   type EncodedGraph,
   type HeadWeights,
 } from '../../src/predict/custom-target.ts';
-import { PerfSageModel } from '../../src/predict/perfsage.ts';
+import { headReadout, PerfSageModel } from '../../src/predict/perfsage.ts';
 import { createPredictor, loadBundledModel } from '../../src/predict/predictor.ts';
 import { bundledTargets } from '../../src/predict/targets.ts';
 import { buildRandomOnnx, FAMILIES } from '../../src/synth/random/index.ts';
@@ -173,6 +175,41 @@ describe('calibrateHead', () => {
     expect(guarded.guard?.decay).toBeGreaterThan(0.3);
     expect(guarded.guard?.factor).toBeCloseTo((guarded.guard?.decay ?? 0) / 0.3, 9);
     expect(spread(guarded)).toBeLessThanOrEqual(Math.log(CALIBRATION_GUARD) + 1e-6);
+  }, 120_000);
+
+  it('learns the per-node breakdown from kernel times (measure --profile) that totals alone leave open', () => {
+    // Another device: per-MAC rate ×4, per-byte ×0.25, fixed cost per node ×3; its per-node
+    // contributions are the kernel times.
+    const base = baseHeadWeights(model, BASE);
+    const other: HeadWeights = { ...base, b2: Float32Array.from([base.b2[0]! + Math.log(4), base.b2[1]! - Math.log(4), base.b2[2]! + Math.log(3)]) };
+    const nodeMsOf = (e: CalibrationExample): Float32Array =>
+      tf.tidy(() => Float32Array.from(headReadout(stackEncoded([e.encoded as EncodedGraph], base.w1.length / base.b1.length), headTensors(other)).node.dataSync()));
+    const y = predictEncoded(encs(), other);
+    // One kernel per row (graph optimisation off).
+    const ex = examples.map((e, i) => ({ ...e, ms: y[i] as number, kernels: { group: Int32Array.from({ length: e.graph.n }, (_, r) => r), ms: nodeMsOf(e) } }));
+    const train = ex.filter((_, i) => i % 4 !== 0);
+    const test = ex.filter((_, i) => i % 4 === 0);
+    const totalsOnly = calibrateHead(train.map((e) => ({ ...e, kernels: undefined })), model, BASE, { steps: 150 });
+    const withNodes = calibrateHead(train, model, BASE, { steps: 150 });
+    // Mean |log(predicted / kernel ms)| over the test rows of at least 0.05 ms (nodeMinMs).
+    const nodeError = (h: HeadWeights): number => {
+      let [sum, n] = [0, 0];
+      for (const e of test) {
+        const p = tf.tidy(() => headReadout(stackEncoded([e.encoded as EncodedGraph], h.w1.length / h.b1.length), headTensors(h)).node.dataSync());
+        e.kernels.ms.forEach((v, i) => {
+          if (v >= 0.05) [sum, n] = [sum + Math.abs(Math.log((p[i] as number) / v)), n + 1];
+        });
+      }
+      return sum / n;
+    };
+    const [errTotals, errNodes] = [nodeError(totalsOnly.head), nodeError(withNodes.head)];
+    // Session-20 weights: per-node error 5.5% from totals alone, 1.7% with the kernel times; the
+    // held-out totals 1.3% and 0.65%.
+    expect(errNodes).toBeLessThan(errTotals / 2);
+    const testEnc = test.map((e) => e.encoded as EncodedGraph);
+    expect(calibrationAccuracy(predictEncoded(testEnc, withNodes.head), test.map((e) => e.ms)).mape).toBeLessThan(2);
+    // The reported training loss is the totals' alone (the per-node term is not in it).
+    expect(withNodes.loss.end).toBeLessThan(0.001);
   }, 120_000);
 
   it('throws for an unknown base head and for a non-positive latency', () => {

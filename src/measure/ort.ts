@@ -274,8 +274,10 @@ export async function measureModels(models: ModelInput[], opts: MeasureOptions =
   };
   const profileDir = opts.profile ? mkdtempSync(join(os.tmpdir(), 'edgeperf-profile-')) : undefined;
   for (const [index, m] of models.entries()) {
+    let session: OrtSession | undefined;
+    let profiled: Loaded['profiled'];
     try {
-      const session = await ort.InferenceSession.create(m.bytes, sessionOptions);
+      session = await ort.InferenceSession.create(m.bytes, sessionOptions);
       const feeds: Record<string, unknown> = {};
       const metas = session.inputMetadata ?? session.inputNames.map((name) => ({ name, isTensor: true }) as OrtValueMetadata);
       for (const meta of metas) {
@@ -283,7 +285,6 @@ export async function measureModels(models: ModelInput[], opts: MeasureOptions =
         feeds[meta.name] = randomTensor(ort, meta.type, concreteDims(meta, m.inputShapes ?? opts.inputShapes), rand);
       }
       for (let i = 0; i < warmup; i++) await session.run(feeds);
-      let profiled: Loaded['profiled'];
       if (profileDir) {
         const tag = `m${index}`;
         profiled = { session: await ort.InferenceSession.create(m.bytes, { ...sessionOptions, enableProfiling: true, profileFilePrefix: join(profileDir, tag) }), tag };
@@ -291,9 +292,11 @@ export async function measureModels(models: ModelInput[], opts: MeasureOptions =
       }
       loaded.push({ file: m.file, session, feeds, samples: [], ...(profiled ? { profiled } : {}) });
     } catch (e) {
+      await Promise.all([session?.release(), profiled?.session.release()]);
       failures.push({ file: m.file, error: new ModelFormatError(m.file, `onnxruntime could not run it: ${(e as Error).message}`).message });
     }
   }
+  let timed = false;
   try {
     for (let r = 0; r < runs; r++) {
       for (let j = 0; j < loaded.length; j++) {
@@ -304,17 +307,27 @@ export async function measureModels(models: ModelInput[], opts: MeasureOptions =
         await l.profiled?.session.run(l.feeds);
       }
     }
+    timed = true;
   } finally {
     for (const l of loaded) await Promise.all([l.session.release(), l.profiled?.session.release()]);
+    // Sessions write their profiles on release; a failed run leaves nothing to read.
+    if (profileDir && !timed) rmSync(profileDir, { recursive: true, force: true });
   }
   const kernels = new Map<Loaded, Record<string, number>>();
   if (profileDir) {
-    const files = readdirSync(profileDir);
-    for (const l of loaded) {
-      const name = files.find((f) => f.startsWith(`${l.profiled?.tag}_`));
-      if (name) kernels.set(l, kernelTimes(readFileSync(join(profileDir, name), 'utf8'), warmup, runs));
+    try {
+      const files = readdirSync(profileDir);
+      for (const l of loaded) {
+        const name = files.find((f) => f.startsWith(`${l.profiled?.tag}_`));
+        try {
+          if (name) kernels.set(l, kernelTimes(readFileSync(join(profileDir, name), 'utf8'), warmup, runs));
+        } catch {
+          // An unreadable profile leaves that file without kernels_ms; its latency stands.
+        }
+      }
+    } finally {
+      rmSync(profileDir, { recursive: true, force: true });
     }
-    rmSync(profileDir, { recursive: true, force: true });
   }
   const { cpu, machine } = machineInfo();
   const version = ortVersion(ort);

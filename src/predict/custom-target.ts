@@ -591,7 +591,8 @@ function analyzeRandom(family: string, seed: number): ModelAnalysis {
  * log(kernel ms + f))², c_i a row's contribution, f = `nodeFloorMs` — the kernel-level supervision of nn-Meter (Zhang et
  * al., MobiSys 2021), here beside the totals. On the optimisation-off Xeon graphs
  * (bench/calibrate-curve.ts `--device cpu-onnxruntime-xeon-noopt --node-labels`) it took the
- * calibration from 250 graphs from 6.4% to 5.5–5.6% MAPE (train/README.md, "Per-node labels").
+ * calibration from 250 graphs from 6.4% to 5.4% MAPE, from 25 from 16.1% to 11.2% (train/README.md,
+ * "Per-node labels"); with graph optimisation on it did not help.
  * @param examples measured graphs (ms > 0); `encoded` is filled when missing
  * @param baseHeadName e.g. `raspberry-pi-4/latency`
  * @throws UnknownTargetError for an unknown base head; Error for no examples or a non-positive ms

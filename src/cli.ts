@@ -151,7 +151,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<file...>', 'ONNX model files (measured interleaved, round-robin)')
     .option('--runs <n>', 'timed runs per file', optionParser((v) => parsePositiveInt(v, '--runs')), 30)
     .option('--warmup <n>', 'untimed warm-up runs per file', optionParser((v) => parsePositiveInt(v, '--warmup', 0)), 5)
-    .option('--threads <n>', 'intra- and inter-op threads', optionParser((v) => parsePositiveInt(v, '--threads')), 1)
+    .option('--threads <n>', 'intra- and inter-op threads (more than 1: thread pools without spin-waiting, so the interleaved models do not slow each other)', optionParser((v) => parsePositiveInt(v, '--threads')), 1)
     .option('--no-optimize', "graph optimisation level 'disabled' instead of 'all'")
     .option('--json', 'one JSON object per file per line')
     .option('--profile', "also time every kernel (onnxruntime's profiler, in a second session per file): kernels_ms in --json, per-node labels for calibrate")

@@ -14,6 +14,10 @@
  *    a different file each round, so drift (thermal, a neighbour's job) hits all files alike;
  * 4. per file: Tukey-fence outlier rejection, median, p10/p90, CV (src/measure/stats.ts).
  *
+ * With more than one thread, every session's thread pools are told not to spin-wait
+ * (`ortSessionOptions`): each session owns its pools, and the workers of the session that just ran
+ * keep spinning on the cores the next session in the round needs.
+ *
  * With `profile`, every file gets a second session with onnxruntime's profiler on, warmed up and
  * run in the same rounds right after the timed one (so it sees the same cache state and drift);
  * its kernel times (src/measure/profile.ts) are reported, never its end-to-end times: the
@@ -106,6 +110,11 @@ export interface MeasureOptions {
   seed?: number;
   /** Also report per-kernel times from a profiled twin session (`MeasureResult.kernels_ms`). */
   profile?: boolean;
+  /**
+   * Let the thread pools spin-wait between runs as onnxruntime does by default (default false;
+   * no effect with 1 thread). See `ortSessionOptions` for why measure turns it off.
+   */
+  spin?: boolean;
 }
 
 /** The machine a measurement ran on. */
@@ -237,6 +246,52 @@ function concreteDims(meta: OrtValueMetadata, inputShapes: Record<string, number
   return (meta.shape ?? []).map((d) => (typeof d === 'number' && d > 0 ? d : 1));
 }
 
+/** Session options of `measureModels` (the subset of onnxruntime-common's `SessionOptions` used). */
+export type OrtMeasureSessionOptions = {
+  intraOpNumThreads: number;
+  interOpNumThreads: number;
+  graphOptimizationLevel: 'all' | 'disabled';
+  executionMode: 'sequential';
+  executionProviders: ['cpu'];
+  logSeverityLevel: number;
+  /**
+   * Session config entries (onnxruntime `session.intra_op.allow_spinning`,
+   * `session.inter_op.allow_spinning`; onnxruntime_session_options_config_keys.h), set to '0' with
+   * more than one thread.
+   */
+  extra?: { session: { intra_op: { allow_spinning: '0' }; inter_op: { allow_spinning: '0' } } };
+};
+
+/**
+ * The options every session of `measureModels` is created with: `threads` intra- and inter-op
+ * threads, sequential execution on the CPU provider, onnxruntime's log at ERROR and above (its
+ * warnings — an opset-6 model, "Removing initializer …" — are not about the latency; a failure
+ * still reaches the user as a `MeasureFailure` naming the file).
+ *
+ * With `threads` > 1 the thread pools do not spin-wait (unless `spin`). Each session owns its pools, and after a
+ * run their workers keep spinning; in `measure`'s interleaved rounds they hold the cores the next
+ * model runs on. Measured (`node --import tsx bench/measure-threads.ts`: six generated graphs
+ * interleaved, 30 runs, 2 repeats; Intel Xeon family 6 model 167, 2 logical CPUs, onnxruntime
+ * 1.30): with 2 spinning threads the graphs ran ×0.32–0.92 as fast as with 1 thread (a U-Net
+ * 13.3 → 35 ms) with CVs of 11–144%; without spinning ×0.78–1.84 (9.2–9.7 ms) with CVs of 2–11%,
+ * as steady as 1 thread (2–8%).
+ * @param threads intra- and inter-op threads (≥ 1)
+ * @param optimization graph optimisation level
+ * @param spin keep onnxruntime's spin-waiting (`MeasureOptions.spin`)
+ */
+export function ortSessionOptions(threads: number, optimization: 'all' | 'disabled', spin = false): OrtMeasureSessionOptions {
+  const o: OrtMeasureSessionOptions = {
+    intraOpNumThreads: threads,
+    interOpNumThreads: threads,
+    graphOptimizationLevel: optimization,
+    executionMode: 'sequential',
+    executionProviders: ['cpu'],
+    logSeverityLevel: 3,
+  };
+  if (threads > 1 && !spin) o.extra = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
+  return o;
+}
+
 interface Loaded {
   file: string;
   session: OrtSession;
@@ -262,16 +317,7 @@ export async function measureModels(models: ModelInput[], opts: MeasureOptions =
   const rand = mulberry32(opts.seed ?? 0);
   const loaded: Loaded[] = [];
   const failures: MeasureFailure[] = [];
-  const sessionOptions = {
-    intraOpNumThreads: threads,
-    interOpNumThreads: threads,
-    graphOptimizationLevel: optimization,
-    executionMode: 'sequential',
-    executionProviders: ['cpu'],
-    // ERROR and above: onnxruntime's warnings (an opset-6 model, "Removing initializer …") are
-    // not about the latency; a failure still reaches the user as a MeasureFailure naming the file.
-    logSeverityLevel: 3,
-  };
+  const sessionOptions = ortSessionOptions(threads, optimization, opts.spin ?? false);
   const profileDir = opts.profile ? mkdtempSync(join(os.tmpdir(), 'edgeperf-profile-')) : undefined;
   for (const [index, m] of models.entries()) {
     let session: OrtSession | undefined;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cpuMicroarchitecture, loadOrt, measureFiles, measureModels, RuntimeMissingError } from '../../src/measure/ort.ts';
+import { cpuMicroarchitecture, loadOrt, measureFiles, measureModels, ortSessionOptions, RuntimeMissingError } from '../../src/measure/ort.ts';
 import { analyzeModel } from '../../src/core/analyze.ts';
 import { buildRandomOnnx } from '../../src/synth/random/index.ts';
 
@@ -22,6 +22,18 @@ describe('cpuMicroarchitecture', () => {
   it('is undefined without a cpu family line (Arm, or not Linux)', () => {
     expect(cpuMicroarchitecture('processor\t: 0\nBogoMIPS\t: 108.00\nFeatures\t: fp asimd\nCPU implementer\t: 0x41\n')).toBeUndefined();
     expect(cpuMicroarchitecture('')).toBeUndefined();
+  });
+});
+
+describe('ortSessionOptions', () => {
+  it('turns spin-waiting off only with more than one thread (interleaved sessions would fight for the cores)', () => {
+    const one = ortSessionOptions(1, 'all');
+    expect(one).toEqual({ intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential', executionProviders: ['cpu'], logSeverityLevel: 3 });
+    const two = ortSessionOptions(2, 'disabled');
+    expect(two.intraOpNumThreads).toBe(2);
+    expect(two.graphOptimizationLevel).toBe('disabled');
+    expect(two.extra).toEqual({ session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } });
+    expect(ortSessionOptions(4, 'all', true).extra).toBeUndefined();
   });
 });
 
@@ -58,6 +70,10 @@ describe('measure with onnxruntime-node', () => {
     }
     const off = await measureFiles([a], { runs: 3, warmup: 0, optimize: false });
     expect(off.results[0]?.optimization).toBe('disabled');
+    // Two threads, with the no-spinning session config (its effect: bench/measure-threads.ts).
+    const two = await measureFiles([a, b], { runs: 3, warmup: 0, threads: 2 });
+    expect(two.failures).toEqual([]);
+    expect(two.results.map((r) => r.threads)).toEqual([2, 2]);
   });
 
   it.skipIf(ortMissing !== '')(`times every kernel with --profile (a profiled twin session)${ortMissing ? ` (skipped: ${ortMissing})` : ''}`, async () => {

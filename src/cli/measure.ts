@@ -31,11 +31,11 @@ export function parsePositiveInt(value: string, source: string, min = 1): number
 
 const fmt = (ms: number): string => (ms >= 100 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3));
 
-/** The text table of results (times in ms). */
+/** The text table of results (times in ms), under a line naming the runtime, threads (with more than one, `measure` turns spin-waiting off: src/measure/ort.ts `ortSessionOptions`), optimisation level and CPU. */
 export function formatMeasureTable(results: MeasureResult[]): string {
   if (results.length === 0) return '';
   const r0 = results[0] as MeasureResult;
-  const head = `onnxruntime-node ${r0.ort_version} · ${r0.threads} thread(s) · optimization ${r0.optimization} · ${r0.cpu} (${r0.machine.cpus} CPUs, ${r0.machine.platform}-${r0.machine.arch})`;
+  const head = `onnxruntime-node ${r0.ort_version} · ${r0.threads} thread(s)${r0.threads > 1 ? ' without spin-waiting' : ''} · optimization ${r0.optimization} · ${r0.cpu} (${r0.machine.cpus} CPUs, ${r0.machine.platform}-${r0.machine.arch})`;
   const rows = [
     ['file', 'median ms', 'p10 ms', 'p90 ms', 'CV', 'outliers', 'runs'],
     ...results.map((r) => [r.file, fmt(r.median_ms), fmt(r.p10_ms), fmt(r.p90_ms), `${(100 * r.cv).toFixed(1)}%`, String(r.outliers_rejected), String(r.runs)]),

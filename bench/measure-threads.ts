@@ -5,10 +5,13 @@
  * default), and with T threads and spinning off (what `measure` does). Prints the median ms and CV
  * of every graph under each setting, and each setting's speed-up over 1 thread.
  *
- *   node --import tsx bench/measure-threads.ts [--threads 2] [--runs 30] [--repeats 2]
+ *   node --import tsx bench/measure-threads.ts [--threads 2] [--runs 30] [--repeats 2] [--families a,b]
  *
- * Graphs: one per family of src/synth/random (seed 100000 + index); settings run one after the
- * other, `--repeats` times in turn, so drift hits them alike. Needs onnxruntime-node.
+ * Graphs: one per family of src/synth/random (default plain-conv, mobilenet, resnet, unet, mlp,
+ * transformer; seed 100000 + index); settings run one after the other, `--repeats` times in turn,
+ * so drift hits them alike. With one family, the graph runs alone: what an application running one
+ * model sees. Needs onnxruntime-node.
+ * @throws Error for an unknown family or a graph onnxruntime cannot run
  */
 import { markdownTable } from 'markdown-table';
 import os from 'node:os';

@@ -8,7 +8,7 @@
  * The label of a graph is the geometric mean of its passes (train/corpus.ts `readRandomRows`).
  *
  *   node --import tsx bench/calibrate-curve.ts [--base-target ID] [--device ID | --csv FILE[,FILE2...]] [--seeds 3] [--folds 5]
- *                                              [--weights DIR] [--steps N] [--lr X] [--decay X] [--heldout]
+ *                                              [--weights DIR] [--steps N] [--lr X] [--decay X] [--heldout] [--sizes 25,50,100,250]
  *                                              [--node-labels | --kernels FILE[,FILE2]] [--node-weight X] [--node-min-ms X] [--node-floor-ms X]
  *
  * `--weights DIR` calibrates on the weights.json and targets.json of DIR (a candidate written by
@@ -79,7 +79,12 @@ import { argValue } from '../train/dataset.ts';
 import { fitLinear } from '../train/metrics.ts';
 import { geometricMean, quantile } from '../src/measure/stats.ts';
 
-const SIZES = [25, 50, 100, 250];
+/** Sample sizes of the curve (`--sizes a,b,...`; default the issue's 25, 50, 100, 250). */
+const SIZES = argValue('sizes')?.split(',').map(Number) ?? [25, 50, 100, 250];
+if (SIZES.some((n) => !Number.isInteger(n) || n < 2)) {
+  console.error(`--sizes: expected comma-separated integers ≥ 2, got '${argValue('sizes')}'`);
+  process.exit(1);
+}
 const TEST = 500;
 // `--device ID`: a committed device's passes (train/corpus.ts DEVICE_CSVS), in pass order; default
 // the optimisation-off device (`-noopt-ref.csv` … `-noopt-ref5.csv`).

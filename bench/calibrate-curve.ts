@@ -148,7 +148,10 @@ encodeExamples(model, all);
 const passes = quantile(labelRows.map((r) => r.passes), 0.5);
 console.log(`${all.length} graphs from ${csv} (${passes} pass${passes > 1 ? 'es per graph, geometric mean' : ''}) rebuilt, analysed and encoded in ${((performance.now() - t0) / 1000).toFixed(0)} s; base target ${baseTarget}${weightsDir ? ` (weights of ${weightsDir})` : ''}`);
 const heldout = process.argv.includes('--heldout');
-if (!heldout && all.length < TEST + Math.max(...SIZES)) throw new Error(`need ≥ ${TEST + Math.max(...SIZES)} rows, ${csv} has ${all.length}`);
+if (!heldout && all.length < TEST + Math.max(...SIZES)) {
+  console.error(`need ≥ ${TEST + Math.max(...SIZES)} rows (${TEST} test graphs + the largest sample), ${csv} has ${all.length}`);
+  process.exit(1);
+}
 
 // --heldout: test only on graphs outside the train split of train/corpus.ts (`randomSplit`: the
 // key hash, with TRAIN_ONLY_SEEDS in TRAIN), so an encoder trained with further device heads on these graphs (`npm run train --
@@ -158,6 +161,10 @@ const outside = (e: { name?: string }): boolean => randomSplit((e.name as string
 const test = heldout ? split.filter(outside).slice(0, TEST) : split.slice(0, TEST);
 const pool = heldout ? split.filter((e) => !test.includes(e)) : split.slice(TEST);
 if (heldout) console.log(`--heldout: ${test.length} test graphs outside the train split, pool ${pool.length}`);
+if (Math.max(...SIZES) > pool.length) {
+  console.error(`--sizes: the largest sample (${Math.max(...SIZES)}) exceeds the ${pool.length} graphs outside the test set`);
+  process.exit(1);
+}
 const measured = test.map((e) => e.ms);
 const testEnc = test.map((e) => e.encoded as EncodedGraph);
 const base = baseHeadWeights(model, baseHead);

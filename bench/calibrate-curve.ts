@@ -37,7 +37,7 @@
  * override the defaults.
  *
  * Fixed seeded split: 500 test graphs; the other graphs are the training pool, from which nested
- * samples of 25, 50, 100, 250 are drawn (one draw per seed; figures are means over the draws).
+ * samples of 25, 50, 100, 250 (or `--sizes`) are drawn (one draw per seed; figures are means over the draws).
  * Each sample is calibrated exactly as `edgeperf calibrate` does (head fine-tuned from the base
  * target's head, interval from 5-fold cross-validation) and evaluated on the 500 test graphs:
  * MAPE, share within ±10%, Kendall τ, share of test measurements inside the calibrated 90%
@@ -85,6 +85,8 @@ if (SIZES.some((n) => !Number.isInteger(n) || n < 2)) {
   console.error(`--sizes: expected comma-separated integers ≥ 2, got '${argValue('sizes')}'`);
   process.exit(1);
 }
+/** The largest sample size: the per-family table is printed for it. */
+const LARGEST = Math.max(...SIZES);
 const TEST = 500;
 // `--device ID`: a committed device's passes (train/corpus.ts DEVICE_CSVS), in pass order; default
 // the optimisation-off device (`-noopt-ref.csv` … `-noopt-ref5.csv`).
@@ -148,8 +150,8 @@ encodeExamples(model, all);
 const passes = quantile(labelRows.map((r) => r.passes), 0.5);
 console.log(`${all.length} graphs from ${csv} (${passes} pass${passes > 1 ? 'es per graph, geometric mean' : ''}) rebuilt, analysed and encoded in ${((performance.now() - t0) / 1000).toFixed(0)} s; base target ${baseTarget}${weightsDir ? ` (weights of ${weightsDir})` : ''}`);
 const heldout = process.argv.includes('--heldout');
-if (!heldout && all.length < TEST + Math.max(...SIZES)) {
-  console.error(`need ≥ ${TEST + Math.max(...SIZES)} rows (${TEST} test graphs + the largest sample), ${csv} has ${all.length}`);
+if (!heldout && all.length < TEST + LARGEST) {
+  console.error(`need ≥ ${TEST + LARGEST} rows (${TEST} test graphs + the largest sample), ${csv} has ${all.length}: use smaller --sizes`);
   process.exit(1);
 }
 
@@ -161,8 +163,8 @@ const outside = (e: { name?: string }): boolean => randomSplit((e.name as string
 const test = heldout ? split.filter(outside).slice(0, TEST) : split.slice(0, TEST);
 const pool = heldout ? split.filter((e) => !test.includes(e)) : split.slice(TEST);
 if (heldout) console.log(`--heldout: ${test.length} test graphs outside the train split, pool ${pool.length}`);
-if (Math.max(...SIZES) > pool.length) {
-  console.error(`--sizes: the largest sample (${Math.max(...SIZES)}) exceeds the ${pool.length} graphs outside the test set`);
+if (LARGEST > pool.length) {
+  console.error(`--sizes: the largest sample (${LARGEST}) exceeds the ${pool.length} graphs outside the test set: use sizes ≤ ${pool.length}`);
   process.exit(1);
 }
 const measured = test.map((e) => e.ms);
@@ -239,7 +241,6 @@ function batchDrift(first: PassRows, again: PassRows): void {
   );
 }
 /** MAPE per generator family on the test graphs, one entry per draw, at the largest sample size. */
-const LARGEST = Math.max(...SIZES);
 const families = [...new Set(test.map((e) => e.family))].sort();
 const familyTests = new Map(families.map((f) => [f, test.flatMap((e, i) => (e.family === f ? [i] : []))]));
 const byFamily = new Map<string, number[]>();

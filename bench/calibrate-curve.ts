@@ -39,7 +39,7 @@
  * Fixed seeded split: 500 test graphs; the other graphs are the training pool, from which nested
  * samples of 25, 50, 100, 250 (or `--sizes`) are drawn (one draw per seed; figures are means over the draws).
  * Each sample is calibrated exactly as `edgeperf calibrate` does (head fine-tuned from the base
- * target's head, interval from 5-fold cross-validation) and evaluated on the 500 test graphs:
+ * target's head, interval from 5-fold cross-validation) and evaluated on the test graphs (500; with `--heldout` fewer):
  * MAPE, share within ±10%, Kendall τ, share of test measurements inside the calibrated 90%
  * interval, calibration time (including the cross-validation). Baselines on the same samples:
  * the base head uncalibrated, the base head rescaled by the samples' geometric-mean ratio only,

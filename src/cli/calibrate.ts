@@ -147,6 +147,7 @@ export async function calibrateCommand(opts: CalibrateCommandOptions): Promise<n
   const usable: CalibrationExample[] = [];
   const usableLines: MeasureLine[] = [];
   const profiled = { examples: 0, matched: 0, kernels: 0 };
+  const opsMeasured = new Set<string>();
   for (const { where, path, m } of pending) {
     try {
       const analysis = analyzeModel(new Uint8Array(await readFile(path)), m.file);
@@ -155,6 +156,7 @@ export async function calibrateCommand(opts: CalibrateCommandOptions): Promise<n
       const e = calibrationExample(analysis, m.median_ms, m.file, kernels);
       usable.push(e.example);
       usableLines.push(m);
+      e.ops.forEach((op) => opsMeasured.add(op));
       if (e.example.kernels) profiled.examples++;
       profiled.matched += e.matched;
       profiled.kernels += e.kernels;
@@ -218,6 +220,7 @@ export async function calibrateCommand(opts: CalibrateCommandOptions): Promise<n
       source: opts.measurements,
     },
     created: new Date().toISOString(),
+    opsMeasured: [...opsMeasured].sort(),
   };
   const outPath = opts.output ?? join('edgeperf-targets', `${opts.target}.json`);
   const full = resolve(cwd, outPath);

@@ -104,6 +104,12 @@ export const customTargetSchema = z.strictObject({
   }),
   /** ISO time of calibration. */
   created: z.string(),
+  /**
+   * Op names of the measured graphs' executed nodes (as `canonicalOp` spells them, sorted). A
+   * prediction that puts a large share of its time in other ops is flagged out of distribution
+   * (src/predict/ood.ts `calibrationReasons`). Absent in files written before it existed: no such check.
+   */
+  opsMeasured: z.array(z.string()).optional(),
 });
 
 /** A parsed custom target file. */
@@ -381,15 +387,22 @@ export function gnnGraphOf(analysis: ModelAnalysis): GnnGraph {
 /**
  * A calibration example from an analysed model and its measurement; with `kernels` (onnxruntime
  * kernel ms by node name, `measure --profile`) also its kernel labels (`CalibrationExample.kernels`).
- * @returns the example and how many of the kernels matched a GNN row (0 of 0 without `kernels`)
+ * @returns the example, how many of the kernels matched a GNN row (0 of 0 without `kernels`), and
+ *   the graph's distinct op names (`GraphFeatures.rawOps`, for the file's `opsMeasured`)
  */
-export function calibrationExample(analysis: ModelAnalysis, ms: number, name: string, kernels?: Readonly<Record<string, number>>): { example: CalibrationExample; matched: number; kernels: number } {
+export function calibrationExample(
+  analysis: ModelAnalysis,
+  ms: number,
+  name: string,
+  kernels?: Readonly<Record<string, number>>,
+): { example: CalibrationExample; matched: number; kernels: number; ops: string[] } {
   const f = extractFeatures(analysis);
   const example: CalibrationExample = { graph: toGnnGraph(f), ms, name };
-  if (!kernels) return { example, matched: 0, kernels: 0 };
+  const ops = [...new Set(f.rawOps)];
+  if (!kernels) return { example, matched: 0, kernels: 0, ops };
   const k = kernelLabels(analysis.graph, f.nodeIndex, kernels);
   if (k.matched > 0) example.kernels = { group: k.group, ms: k.ms };
-  return { example, matched: k.matched, kernels: k.total };
+  return { example, matched: k.matched, kernels: k.total, ops };
 }
 
 /** Runs the frozen encoder over graphs, `chunk` graphs per batch. */

@@ -91,3 +91,60 @@ function fmt(v: number): string {
   if (Math.abs(v - r) < 1e-6 * Math.max(1, Math.abs(v))) return r.toLocaleString('en-US');
   return v.toPrecision(3);
 }
+
+/**
+ * Share of a custom target's predicted time that may sit in ops none of its measured graphs had
+ * before the prediction is flagged (`calibrationReasons`). A choice, not a measurement: an op
+ * below 5% of the time moves the total by under 5% even if its calibrated cost is off ×2.
+ */
+export const CALIBRATION_OP_SHARE = 0.05;
+
+/**
+ * How far beyond its calibration's measured range [fastest, slowest] a custom target's prediction
+ * may fall before it is flagged (`calibrationReasons`): the cross-validated accuracy and interval
+ * were estimated on graphs inside that range.
+ */
+export const CALIBRATION_RANGE_FACTOR = 2;
+
+/**
+ * Reasons (empty when none) why a prediction of a calibrated custom target (`t.calibration` set)
+ * leaves what its calibration measured: ops with at least `CALIBRATION_OP_SHARE` of the predicted
+ * time that none of the measured graphs had (only when the file lists `opsMeasured`), and a
+ * predicted latency more than `CALIBRATION_RANGE_FACTOR`× outside the measured range
+ * (`t.labelRange.latency`). Returns [] for bundled targets.
+ * @param rawOps op name per GNN row ([n], `GraphFeatures.rawOps`)
+ * @param rowMs predicted ms per GNN row ([n], the head's per-node contributions)
+ * @param value predicted latency in ms (rows plus overhead)
+ */
+export function calibrationReasons(t: TargetEntry, rawOps: readonly string[], rowMs: ArrayLike<number>, value: number): string[] {
+  const c = t.calibration;
+  if (!c) return [];
+  const reasons: string[] = [];
+  const graphs = `${t.trainingCount} graph${t.trainingCount === 1 ? '' : 's'}`;
+  if (c.opsMeasured && value > 0) {
+    const measured = new Set(c.opsMeasured);
+    const unmeasured = new Map<string, { nodes: number; ms: number }>();
+    rawOps.forEach((op, i) => {
+      if (measured.has(op)) return;
+      const u = unmeasured.get(op) ?? { nodes: 0, ms: 0 };
+      u.nodes++;
+      u.ms += rowMs[i] as number;
+      unmeasured.set(op, u);
+    });
+    for (const [op, u] of [...unmeasured].sort((a, b) => b[1].ms - a[1].ms)) {
+      const share = u.ms / value;
+      if (share < CALIBRATION_OP_SHARE) continue;
+      reasons.push(
+        `op '${op}' (${u.nodes} node${u.nodes > 1 ? 's' : ''}, ${Math.round(100 * share)}% of the predicted time) is in none of the ${graphs} ` +
+          `${t.id} was calibrated on: its cost is extrapolated from base target ${c.baseTarget} (measure models with it and calibrate again)`,
+      );
+    }
+  }
+  const range = t.labelRange.latency;
+  if (range && value > 0) {
+    const [lo, hi] = range;
+    if (value > hi * CALIBRATION_RANGE_FACTOR) reasons.push(`predicted ${value.toPrecision(3)} ms, ×${(value / hi).toFixed(1)} the slowest of the ${graphs} ${t.id} was calibrated on (${hi.toPrecision(3)} ms)`);
+    else if (value < lo / CALIBRATION_RANGE_FACTOR) reasons.push(`predicted ${value.toPrecision(3)} ms, ×${(value / lo).toFixed(2)} the fastest of the ${graphs} ${t.id} was calibrated on (${lo.toPrecision(3)} ms)`);
+  }
+  return reasons;
+}

@@ -10,7 +10,7 @@ import { extractFeatures } from '../cost/features.ts';
 import { initBackend } from './backend.ts';
 import { makeBatch, toGnnGraph } from './batch.ts';
 import { checkCustomTarget, headFromJson, headTensors, type CustomTarget, type HeadWeights } from './custom-target.ts';
-import { oodReasons, rangesOf } from './ood.ts';
+import { calibrationReasons, oodReasons, rangesOf } from './ood.ts';
 import { emptyReadout, headReadout, type PerfSageModel } from './perfsage.ts';
 import { bundledTargets, graphBatch, intervalFor, toTargetInfo, type TargetEntry, type TargetsFile } from './targets.ts';
 import { decodeModel, type WeightsFile } from './weights-io.ts';
@@ -30,6 +30,8 @@ export interface GnnResult {
   custom: Record<string, { node: Float32Array; overhead: Float32Array }>;
   /** Batch the graph runs at (`graphBatch`), which picks the interval group (`intervalFor`). */
   batch: number;
+  /** Op name per GNN node ([n], `GraphFeatures.rawOps`), for `calibrationReasons`. */
+  rawOps: string[];
 }
 
 /**
@@ -65,23 +67,25 @@ export function runGnn(model: PerfSageModel, analysis: ModelAnalysis, targets: T
       custom[key] = { node: Float32Array.from(c.node.dataSync()), overhead: Float32Array.from(c.overhead.dataSync()) };
     }
   });
-  return { nodeIndex: f.nodeIndex, node, overhead, oodReasons: reasons, custom, batch: graphBatch(analysis.graph) };
+  return { nodeIndex: f.nodeIndex, node, overhead, oodReasons: reasons, custom, batch: graphBatch(analysis.graph), rawOps: f.rawOps };
 }
 
 /** Builds the `Prediction` of one (target, metric) from a GNN result. */
 export function toPrediction(t: TargetEntry, metric: Metric, head: number, heads: number, r: GnnResult, nodeCount: number): Prediction {
   const contributions = new Array<number>(nodeCount).fill(0);
+  const rowMs = new Float64Array(r.nodeIndex.length);
   let sum = 0;
   r.nodeIndex.forEach((gi, i) => {
     const c = r.node[i * heads + head] as number;
     // A node with an expanded fused activation has two GNN rows (see extractFeatures).
     contributions[gi] = (contributions[gi] as number) + c;
+    rowMs[i] = c;
     sum += c;
   });
   const overhead = r.overhead[head] as number;
   const value = sum + overhead;
   const cal = t.interval?.[metric];
-  const reasons = [...r.oodReasons(t)];
+  const reasons = [...r.oodReasons(t), ...calibrationReasons(t, r.rawOps, rowMs, value)];
   const p: Prediction = {
     target: t.id,
     metric,
@@ -116,6 +120,7 @@ function customEntry(t: CustomTarget): TargetEntry {
     labelRange: { latency: d.labelRange },
     accuracy: { latency: { n: d.accuracy.n, mape: d.accuracy.mape, within10: d.accuracy.within10, kendallTau: d.accuracy.kendallTau } },
     interval: { latency: d.interval },
+    calibration: { baseTarget: d.baseTarget, ...(d.opsMeasured ? { opsMeasured: d.opsMeasured } : {}) },
   };
 }
 

@@ -99,6 +99,11 @@ export interface TargetEntry {
   labelRange: Partial<Record<Metric, [number, number]>>;
   accuracy?: Partial<Record<Metric, HeldOutAccuracy>>;
   interval?: Partial<Record<Metric, IntervalCalibration>>;
+  /**
+   * Set for a calibrated custom target (`edgeperf calibrate`): its base target and the op names of
+   * its measured graphs (absent in older files), for `calibrationReasons` (src/predict/ood.ts).
+   */
+  calibration?: { baseTarget: string; opsMeasured?: string[] };
 }
 
 /** The whole targets.json. */

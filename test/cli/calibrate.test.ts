@@ -91,6 +91,10 @@ describe('edgeperf calibrate', () => {
     expect(t.interval.lo).toBeLessThan(t.interval.hi);
     expect(t.accuracy.n).toBe(12);
     expect(t.labelRange[0]).toBeCloseTo(Math.min(...models.map((m) => m.ms)), 6);
+    // The op names of the six measured families (plain-conv … mlp), sorted: no transformer ops.
+    expect(t.opsMeasured).toEqual([...t.opsMeasured!].sort());
+    expect(t.opsMeasured).toEqual(expect.arrayContaining(['Concat', 'Conv', 'Gemm', 'MatMul', 'Resize']));
+    for (const op of ['Softmax', 'LayerNormalization', 'Transpose', 'LRN']) expect(t.opsMeasured).not.toContain(op);
 
     const files = await findCustomTargetFiles(['edgeperf-targets/*.json'], dir);
     expect(files).toEqual(['edgeperf-targets/my-dev.json']);
@@ -105,9 +109,17 @@ describe('edgeperf calibrate', () => {
       errMine += Math.abs(mine!.value / m.ms - 1);
       errPi += Math.abs(pi!.value / m.ms - 1);
       expect(mine!.interval).toBeDefined();
+      expect(mine!.oodReasons!.filter((r) => r.includes('my-dev was calibrated on'))).toEqual([]);
     }
     expect(errMine / models.length).toBeLessThan(0.25);
     expect(errMine).toBeLessThan(errPi / 2);
+    // An AlexNet-style `classic` graph puts 9% of its predicted time in LRNs, an op none of the 12
+    // measured graphs had: flagged, naming it (its other unmeasured ops are under 5% of the time).
+    const [c] = await predictor.predict(analyzeModel(buildRandomOnnx('classic', 3), 'c.onnx'), ['my-dev']);
+    const flagged = c!.oodReasons!.filter((r) => r.includes('my-dev was calibrated on'));
+    expect(flagged).toHaveLength(1);
+    expect(flagged[0]).toMatch(/^op 'LRN' \(2 nodes, \d+% of the predicted time\) is in none of the 12 graphs my-dev was calibrated on: its cost is extrapolated from base target raspberry-pi-4/);
+    expect(c!.ood).toBe(true);
   }, 300_000);
 
   it('the CLI predicts with the calibrated target (--custom-targets on predict and targets)', () => {

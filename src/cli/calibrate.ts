@@ -20,6 +20,7 @@ import {
   type CalibrationExample,
   type CustomTargetFile,
 } from '../predict/custom-target.ts';
+import { CALIBRATION_OP_SHARE, CALIBRATION_RANGE_FACTOR } from '../predict/ood.ts';
 import { loadBundledModel } from '../predict/predictor.ts';
 import { bundledTargets } from '../predict/targets.ts';
 import { EXIT } from './common.ts';
@@ -239,6 +240,8 @@ export async function calibrateCommand(opts: CalibrateCommandOptions): Promise<n
               : `trust region: every fit moved the prediction of an unmeasured generated graph more than ×${CALIBRATION_GUARD}; kept the base head with rescaled rates (measure more graphs like yours)`,
           ]
         : []),
+      `op types measured (${file.opsMeasured!.length}): ${file.opsMeasured!.join(', ')}; measured ${file.labelRange.map((v) => v.toPrecision(3)).join('–')} ms. ` +
+        `Predictions that spend ≥ ${Math.round(100 * CALIBRATION_OP_SHARE)}% of their time in other ops, or fall ×${CALIBRATION_RANGE_FACTOR} outside that range, are flagged out of distribution`,
       `wrote ${outPath}: use it with custom-targets: ${outPath} and targets: ${opts.target}`,
       '',
     ].join('\n'),

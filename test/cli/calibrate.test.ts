@@ -81,6 +81,7 @@ describe('edgeperf calibrate', () => {
     expect(text).toMatch(/from 12 measurements, base target raspberry-pi-4/);
     expect(text).toMatch(/cross-validated \(5-fold, 12 models\): MAPE [0-9.]+%/);
     expect(text).toMatch(/wrote edgeperf-targets\/my-dev\.json/);
+    expect(text).toMatch(/op types measured \(\d+\): Add, Clip, Concat, Conv, .*; measured [0-9.]+–[0-9.]+ ms\. Predictions that spend ≥ 5% of their time in other ops, or fall ×2 outside that range, are flagged out of distribution/);
 
     const path = join(dir, 'edgeperf-targets', 'my-dev.json');
     expect(existsSync(path)).toBe(true);

@@ -152,7 +152,10 @@ export async function calibrateCommand(opts: CalibrateCommandOptions): Promise<n
   for (const { where, path, m } of pending) {
     try {
       const analysis = analyzeModel(new Uint8Array(await readFile(path)), m.file);
-      if (analysis.compiledFor) throw new Error(`compiled for ${analysis.compiledFor}, not predictable`);
+      if (analysis.compiledFor) {
+        err(`edgeperf: warning: ${where}: '${m.file}' is compiled for ${analysis.compiledFor} (one opaque op: no graph to predict), skipped\n`);
+        continue;
+      }
       const kernels = m.kernels_ms && typeof m.kernels_ms === 'object' ? m.kernels_ms : undefined;
       const e = calibrationExample(analysis, m.median_ms, m.file, kernels);
       usable.push(e.example);

@@ -28,6 +28,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EdgePerfError, ModelFormatError } from '../core/errors.ts';
+import { sniffFormat } from '../formats/detect.ts';
+import type { ModelFormat } from '../graph/ir.ts';
 import { mulberry32 } from '../core/random.ts';
 import { kernelTimes } from './profile.ts';
 import { summarize, type LatencySummary } from './stats.ts';
@@ -399,19 +401,39 @@ export async function measureModels(models: ModelInput[], opts: MeasureOptions =
   return { results, failures };
 }
 
+/** Why `measure` does not run a model of another format, and how to measure it instead. */
+const NOT_ONNX: Record<Exclude<ModelFormat, 'onnx'>, string> = {
+  tflite:
+    "is a TFLite model; 'edgeperf measure' runs ONNX models with onnxruntime-node. Time it on the device with TFLite's " +
+    'benchmark_model and give calibrate one JSON line per model, {"file": "<path>", "median_ms": <ms>}',
+  tfjs:
+    "is a TF.js model; 'edgeperf measure' runs ONNX models with onnxruntime-node. Time it with TensorFlow.js on the device and " +
+    'give calibrate one JSON line per model, {"file": "<path>", "median_ms": <ms>}',
+};
+
 /**
- * Reads and measures model files (see `measureModels`); unreadable files become failures.
+ * Reads and measures model files (see `measureModels`); unreadable files, Git LFS pointers and
+ * TFLite / TF.js models (which onnxruntime cannot run: the failure says how to measure them) become failures.
  * @throws RuntimeMissingError when onnxruntime-node is not installed
  */
 export async function measureFiles(files: string[], opts: MeasureOptions = {}): Promise<{ results: MeasureResult[]; failures: MeasureFailure[] }> {
   const models: ModelInput[] = [];
   const failures: MeasureFailure[] = [];
   for (const file of files) {
+    let bytes: Uint8Array;
     try {
-      models.push({ file, bytes: await readFile(file) });
+      bytes = await readFile(file);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       failures.push({ file, error: `${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? (e as Error).message})`}` });
+      continue;
+    }
+    try {
+      const format = sniffFormat(bytes, file);
+      if (format && format !== 'onnx') throw new ModelFormatError(file, NOT_ONNX[format]);
+      models.push({ file, bytes });
+    } catch (e) {
+      failures.push({ file, error: (e as Error).message });
     }
   }
   const measured = await measureModels(models, opts);

@@ -50,11 +50,12 @@ beforeAll(() => {
     }
   }
   writeFileSync(join(dir, 'models', 'broken.onnx'), 'not a model');
+  writeFileSync(join(dir, 'models', 'vela.tflite'), readFileSync(join(ROOT, 'test/fixtures/tflite/person_detect_vela.tflite')));
   const lines = models.map((m, i) =>
     line(i < 6 ? (i % 2 === 0 ? `models/${m.file}` : `../models/${m.file}`) : m.file, m.ms),
   );
   lines.splice(2, 0, '{"file": "models/x.onnx"', line('models/missing.onnx', 3), line('models/broken.onnx', 3), JSON.stringify({ file: 'models/a.onnx', median_ms: -1 }));
-  writeFileSync(join(dir, 'meas', 'm.jsonl'), lines.join('\n') + '\n');
+  writeFileSync(join(dir, 'meas', 'm.jsonl'), [...lines, line('models/vela.tflite', 2)].join('\n') + '\n');
   writeFileSync(join(dir, 'meas', 'few.jsonl'), lines.slice(0, 8).join('\n') + '\n');
 });
 
@@ -77,6 +78,7 @@ describe('edgeperf calibrate', () => {
     expect(warnings).toMatch(/meas\/m\.jsonl:4: model file 'models\/missing\.onnx' not found/);
     expect(warnings).toMatch(/meas\/m\.jsonl:5: 'models\/broken\.onnx' cannot be analysed/);
     expect(warnings).toMatch(/meas\/m\.jsonl:6: needs "file" and a positive "median_ms"/);
+    expect(warnings).toMatch(/meas\/m\.jsonl:17: 'models\/vela\.tflite' is compiled for ethos-u \(one opaque op: no graph to predict\), skipped/);
     const text = out.join('');
     expect(text).toMatch(/from 12 measurements, base target raspberry-pi-4/);
     expect(text).toMatch(/cross-validated \(5-fold, 12 models\): MAPE [0-9.]+%/);

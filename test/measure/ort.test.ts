@@ -49,8 +49,17 @@ describe('measure with onnxruntime-node', () => {
     const b = join(dir, 'plain-conv-0.onnx');
     await writeFile(a, buildRandomOnnx('mlp', 0));
     await writeFile(b, buildRandomOnnx('plain-conv', 0));
-    const { results, failures } = await measureFiles([a, b, join(dir, 'missing.onnx')], { runs: 8, warmup: 1, threads: 1 });
-    expect(failures.map((f) => f.file)).toEqual([join(dir, 'missing.onnx')]);
+    const tfl = join(import.meta.dirname, '../fixtures/tflite/conv10.tflite');
+    const lfs = join(dir, 'lfs.onnx');
+    await writeFile(lfs, 'version https://git-lfs.github.com/spec/v1\noid sha256:0123\nsize 9\n');
+    const { results, failures } = await measureFiles([a, tfl, b, join(dir, 'missing.onnx'), lfs], { runs: 8, warmup: 1, threads: 1 });
+    expect(failures.map((f) => f.file)).toEqual([tfl, join(dir, 'missing.onnx'), lfs]);
+    // A TFLite model is not handed to onnxruntime (whose error would be "protobuf parsing failed"): the failure says how to measure it.
+    expect(failures[0]!.error).toBe(
+      `${tfl}: is a TFLite model; 'edgeperf measure' runs ONNX models with onnxruntime-node. Time it on the device with TFLite's benchmark_model and give calibrate one JSON line per model, {"file": "<path>", "median_ms": <ms>}`,
+    );
+    expect(failures[1]!.error).toBe(`${join(dir, 'missing.onnx')}: no such file`);
+    expect(failures[2]!.error).toMatch(/lfs\.onnx: is a Git LFS pointer, not the model/);
     expect(results.map((r) => r.file)).toEqual([a, b]);
     for (const r of results) {
       expect(Object.keys(r).sort()).toEqual(

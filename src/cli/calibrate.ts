@@ -8,6 +8,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { analyzeModel } from '../core/analyze.ts';
 import { ConfigError, describeError, UnknownTargetError } from '../core/errors.ts';
+import type { LoadOptions } from '../core/types.ts';
 import { initBackend } from '../predict/backend.ts';
 import {
   CALIBRATION_GUARD,
@@ -57,7 +58,7 @@ export interface CalibrateCommandOptions {
 }
 
 /** One line of `measure --json` (the fields calibrate reads). */
-interface MeasureLine {
+export interface MeasureLine {
   file: string;
   median_ms: number;
   runtime?: string;
@@ -68,6 +69,20 @@ interface MeasureLine {
   machine?: Record<string, string | number>;
   /** Kernel ms by onnxruntime node name (`measure --profile`): per-node labels. */
   kernels_ms?: Record<string, number>;
+  /** Dims fed to every input, by name (`measure` writes them): the model is analysed at these shapes. */
+  input_shapes?: Record<string, number[]>;
+}
+
+/**
+ * The analysis options of a measurement line: its `input_shapes` (the dims `measure` fed, e.g.
+ * `--input-shapes` of a model with dynamic dims), so the graph calibrated on is the one timed;
+ * undefined when `input_shapes` is present but not an object of positive-integer dim lists.
+ */
+export function measuredShapes(m: Pick<MeasureLine, 'input_shapes'>): LoadOptions | undefined {
+  const s: unknown = m.input_shapes;
+  if (s === undefined) return {};
+  const ok = typeof s === 'object' && s !== null && !Array.isArray(s) && Object.values(s).every((d) => Array.isArray(d) && d.every((v) => Number.isInteger(v) && v > 0));
+  return ok ? { inputShapes: s as Record<string, number[]> } : undefined;
 }
 
 /** The default base target: `cpu-onnxruntime` when the bundled weights have it, else `raspberry-pi-4`. */
@@ -118,7 +133,7 @@ export async function calibrateCommand(opts: CalibrateCommandOptions): Promise<n
     throw new ConfigError(opts.measurements, code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? (e as Error).message})`);
   }
   const jsonlDir = dirname(jsonlPath);
-  const pending: Array<{ where: string; path: string; m: MeasureLine }> = [];
+  const pending: Array<{ where: string; path: string; m: MeasureLine; load: LoadOptions }> = [];
   const seen = new Set<string>();
   text.split('\n').forEach((raw, i) => {
     const where = `${opts.measurements}:${i + 1}`;
@@ -135,6 +150,11 @@ export async function calibrateCommand(opts: CalibrateCommandOptions): Promise<n
       err(`edgeperf: warning: ${where}: needs "file" and a positive "median_ms" (a line of 'edgeperf measure --json'), skipped\n`);
       return;
     }
+    const load = measuredShapes(m);
+    if (!load) {
+      err(`edgeperf: warning: ${where}: "input_shapes" must map input names to lists of positive integers (as 'edgeperf measure --json' writes them), skipped\n`);
+      return;
+    }
     const path = resolveModelFile(m.file, cwd, jsonlDir, opts.modelsDir);
     if (!path) {
       err(`edgeperf: warning: ${where}: model file '${m.file}' not found (relative to the working directory, ${jsonlDir}${opts.modelsDir ? ` or ${opts.modelsDir}` : ''}), skipped\n`);
@@ -142,16 +162,16 @@ export async function calibrateCommand(opts: CalibrateCommandOptions): Promise<n
     }
     if (seen.has(path)) err(`edgeperf: warning: ${where}: '${m.file}' measured again; both measurements are used\n`);
     seen.add(path);
-    pending.push({ where, path, m });
+    pending.push({ where, path, m, load });
   });
   // Analyse after parsing (so JSON warnings come first, in file order).
   const usable: CalibrationExample[] = [];
   const usableLines: MeasureLine[] = [];
   const profiled = { examples: 0, matched: 0, kernels: 0 };
   const opsMeasured = new Set<string>();
-  for (const { where, path, m } of pending) {
+  for (const { where, path, m, load } of pending) {
     try {
-      const analysis = analyzeModel(new Uint8Array(await readFile(path)), m.file);
+      const analysis = analyzeModel(new Uint8Array(await readFile(path)), m.file, load);
       if (analysis.compiledFor) {
         err(`edgeperf: warning: ${where}: '${m.file}' is compiled for ${analysis.compiledFor} (one opaque op: no graph to predict), skipped\n`);
         continue;

@@ -52,7 +52,7 @@ export function formatMeasureTable(results: MeasureResult[]): string {
  * @throws RuntimeMissingError when onnxruntime-node is not installed (exit 1, install hint)
  */
 export async function measureCommand(files: string[], opts: MeasureCommandOptions): Promise<number> {
-  const { results, failures } = await measureFiles(files, {
+  const { results, failures, warnings } = await measureFiles(files, {
     runs: opts.runs ?? 30,
     warmup: opts.warmup ?? 5,
     threads: opts.threads ?? 1,
@@ -62,6 +62,7 @@ export async function measureCommand(files: string[], opts: MeasureCommandOption
   });
   if (opts.json) for (const r of results) process.stdout.write(JSON.stringify(r) + '\n');
   else process.stdout.write(formatMeasureTable(results));
+  for (const w of warnings) process.stderr.write(`edgeperf: warning: ${w.error}\n`);
   for (const f of failures) process.stderr.write(`edgeperf: ${f.error}\n`);
   return failures.length > 0 ? EXIT.failed : EXIT.ok;
 }

@@ -146,6 +146,11 @@ export interface MeasureResult {
   outliers_rejected: number;
   machine: MachineInfo;
   /**
+   * Dims fed to every input, by input name (symbolic dims: `MeasureOptions.inputShapes`, else 1);
+   * `edgeperf calibrate` analyses the model at these shapes.
+   */
+  input_shapes: Record<string, number[]>;
+  /**
    * With `profile`: median ms per run of every kernel onnxruntime executed, by node name
    * (src/measure/profile.ts); `edgeperf calibrate` uses them to supervise per-node predictions.
    */
@@ -240,12 +245,25 @@ function randomTensor(ort: OrtModule, type: string, dims: number[], rand: () => 
 
 /**
  * Concrete dims of one input: `inputShapes[name]` when given, else the model's dims with
- * symbolic ones set to 1.
+ * symbolic ones set to 1 (`defaulted` names those dims, e.g. `['batch', 'height']`), as
+ * `analyzeModel` first resolves them (src/graph/shapes.ts), so a measurement and the analysis
+ * `calibrate` pairs it with describe the same graph.
  */
-function concreteDims(meta: OrtValueMetadata, inputShapes: Record<string, number[]> | undefined): number[] {
+function concreteDims(meta: OrtValueMetadata, inputShapes: Record<string, number[]> | undefined): { dims: number[]; defaulted: string[] } {
   const given = inputShapes?.[meta.name];
-  if (given) return given;
-  return (meta.shape ?? []).map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+  if (given) return { dims: given, defaulted: [] };
+  const defaulted: string[] = [];
+  const dims = (meta.shape ?? []).map((d, i) => {
+    if (typeof d === 'number' && d > 0) return d;
+    defaulted.push(typeof d === 'string' && d !== '' ? `'${d}'` : `dim ${i}`);
+    return 1;
+  });
+  return { dims, defaulted };
+}
+
+/** `x=1x3x224x224;y=1x10`: the `--input-shapes` spelling of the shapes of `names`. */
+function shapesSpec(shapes: Record<string, number[]>, names: readonly string[]): string {
+  return names.map((name) => `${name}=${(shapes[name] ?? []).join('x')}`).join(';');
 }
 
 /** Session options of `measureModels` (the subset of onnxruntime-common's `SessionOptions` used). */
@@ -266,9 +284,10 @@ export type OrtMeasureSessionOptions = {
 
 /**
  * The options every session of `measureModels` is created with: `threads` intra- and inter-op
- * threads, sequential execution on the CPU provider, onnxruntime's log at ERROR and above (its
- * warnings — an opset-6 model, "Removing initializer …" — are not about the latency; a failure
- * still reaches the user as a `MeasureFailure` naming the file).
+ * threads, sequential execution on the CPU provider, onnxruntime's own log at FATAL only (4): its
+ * warnings (an opset-6 model, "Removing initializer …") are not about the latency, and its ERROR
+ * lines (a kernel that fails at the input shapes fed) repeat the message that reaches the user
+ * anyway as a `MeasureFailure` naming the file.
  *
  * With `threads` > 1 the thread pools do not spin-wait (unless `spin`). Each session owns its pools, and after a
  * run their workers keep spinning; in `measure`'s interleaved rounds they hold the cores the next
@@ -288,7 +307,7 @@ export function ortSessionOptions(threads: number, optimization: 'all' | 'disabl
     graphOptimizationLevel: optimization,
     executionMode: 'sequential',
     executionProviders: ['cpu'],
-    logSeverityLevel: 3,
+    logSeverityLevel: 4,
   };
   if (threads > 1 && !spin) o.extra = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
   return o;
@@ -301,16 +320,19 @@ interface Loaded {
   samples: number[];
   /** The profiled twin session and its profile file prefix (`MeasureOptions.profile`). */
   profiled?: { session: OrtSession; tag: string };
+  /** Dims fed to every input, by input name. */
+  inputShapes: Record<string, number[]>;
 }
 
 /**
  * Measures end-to-end `session.run` latency of every model with the protocol in the module doc.
  * Files whose session cannot be created or run are returned as failures; the others are
  * measured together.
- * @returns results (times in ms) in input order, and failures
+ * @returns results (times in ms) in input order, failures, and warnings (models whose dynamic
+ *   input dims were measured as 1: say which, and how to give the real size)
  * @throws RuntimeMissingError when onnxruntime-node is not installed
  */
-export async function measureModels(models: ModelInput[], opts: MeasureOptions = {}): Promise<{ results: MeasureResult[]; failures: MeasureFailure[] }> {
+export async function measureModels(models: ModelInput[], opts: MeasureOptions = {}): Promise<{ results: MeasureResult[]; failures: MeasureFailure[]; warnings: MeasureFailure[] }> {
   const ort = await loadOrt();
   const runs = opts.runs ?? 30;
   const warmup = opts.warmup ?? 5;
@@ -319,18 +341,29 @@ export async function measureModels(models: ModelInput[], opts: MeasureOptions =
   const rand = mulberry32(opts.seed ?? 0);
   const loaded: Loaded[] = [];
   const failures: MeasureFailure[] = [];
+  const warnings: MeasureFailure[] = [];
   const sessionOptions = ortSessionOptions(threads, optimization, opts.spin ?? false);
   const profileDir = opts.profile ? mkdtempSync(join(os.tmpdir(), 'edgeperf-profile-')) : undefined;
   for (const [index, m] of models.entries()) {
     let session: OrtSession | undefined;
     let profiled: Loaded['profiled'];
+    const inputShapes: Record<string, number[]> = {};
+    /** `input 'x' ('batch', 'h')` per input with defaulted dims, and those inputs' names. */
+    const defaulted: string[] = [];
+    const defaultedNames: string[] = [];
     try {
       session = await ort.InferenceSession.create(m.bytes, sessionOptions);
       const feeds: Record<string, unknown> = {};
       const metas = session.inputMetadata ?? session.inputNames.map((name) => ({ name, isTensor: true }) as OrtValueMetadata);
       for (const meta of metas) {
         if (!meta.isTensor || !meta.type) throw new Error(`input '${meta.name}' is not a tensor with a known type`);
-        feeds[meta.name] = randomTensor(ort, meta.type, concreteDims(meta, m.inputShapes ?? opts.inputShapes), rand);
+        const c = concreteDims(meta, m.inputShapes ?? opts.inputShapes);
+        inputShapes[meta.name] = c.dims;
+        if (c.defaulted.length > 0) {
+          defaulted.push(`input '${meta.name}' (${c.defaulted.join(', ')})`);
+          defaultedNames.push(meta.name);
+        }
+        feeds[meta.name] = randomTensor(ort, meta.type, c.dims, rand);
       }
       for (let i = 0; i < warmup; i++) await session.run(feeds);
       if (profileDir) {
@@ -338,10 +371,17 @@ export async function measureModels(models: ModelInput[], opts: MeasureOptions =
         profiled = { session: await ort.InferenceSession.create(m.bytes, { ...sessionOptions, enableProfiling: true, profileFilePrefix: join(profileDir, tag) }), tag };
         for (let i = 0; i < warmup; i++) await profiled.session.run(feeds);
       }
-      loaded.push({ file: m.file, session, feeds, samples: [], ...(profiled ? { profiled } : {}) });
+      loaded.push({ file: m.file, session, feeds, samples: [], inputShapes, ...(profiled ? { profiled } : {}) });
+      if (defaulted.length > 0) {
+        warnings.push({
+          file: m.file,
+          error: `${m.file}: dynamic dims of ${defaulted.join(', ')} measured as 1, at ${shapesSpec(inputShapes, defaultedNames)}; measure the size you run with --input-shapes "${defaultedNames.map((n) => `${n}=<dims>`).join(';')}"`,
+        });
+      }
     } catch (e) {
       await Promise.all([session?.release(), profiled?.session.release()]);
-      failures.push({ file: m.file, error: new ModelFormatError(m.file, `onnxruntime could not run it: ${(e as Error).message}`).message });
+      const hint = defaulted.length > 0 ? ` (at ${shapesSpec(inputShapes, defaultedNames)}: dynamic dims of ${defaulted.join(', ')} set to 1; give real sizes with --input-shapes)` : '';
+      failures.push({ file: m.file, error: new ModelFormatError(m.file, `onnxruntime could not run it${hint}: ${(e as Error).message}`).message });
     }
   }
   let timed = false;
@@ -395,10 +435,11 @@ export async function measureModels(models: ModelInput[], opts: MeasureOptions =
       cv: s.cv,
       outliers_rejected: s.outliersRejected,
       machine,
+      input_shapes: l.inputShapes,
       ...(kernels.has(l) ? { kernels_ms: kernels.get(l) } : {}),
     };
   });
-  return { results, failures };
+  return { results, failures, warnings };
 }
 
 /** Why `measure` does not run a model of another format, and how to measure it instead. */
@@ -416,7 +457,7 @@ const NOT_ONNX: Record<Exclude<ModelFormat, 'onnx'>, string> = {
  * TFLite / TF.js models (which onnxruntime cannot run: the failure says how to measure them) become failures.
  * @throws RuntimeMissingError when onnxruntime-node is not installed
  */
-export async function measureFiles(files: string[], opts: MeasureOptions = {}): Promise<{ results: MeasureResult[]; failures: MeasureFailure[] }> {
+export async function measureFiles(files: string[], opts: MeasureOptions = {}): Promise<{ results: MeasureResult[]; failures: MeasureFailure[]; warnings: MeasureFailure[] }> {
   const models: ModelInput[] = [];
   const failures: MeasureFailure[] = [];
   for (const file of files) {
@@ -437,5 +478,5 @@ export async function measureFiles(files: string[], opts: MeasureOptions = {}): 
     }
   }
   const measured = await measureModels(models, opts);
-  return { results: measured.results, failures: [...failures, ...measured.failures] };
+  return { results: measured.results, failures: [...failures, ...measured.failures], warnings: measured.warnings };
 }

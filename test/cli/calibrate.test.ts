@@ -3,12 +3,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { calibrateCommand } from '../../src/cli/calibrate.ts';
+import { calibrateCommand, measuredShapes } from '../../src/cli/calibrate.ts';
 import { analyzeModel } from '../../src/core/analyze.ts';
 import { ConfigError, UnknownTargetError } from '../../src/core/errors.ts';
 import { findCustomTargetFiles, loadCustomTargets, parseCustomTarget } from '../../src/predict/custom-target.ts';
 import { loadPredictor } from '../../src/predict/predictor.ts';
 import { buildRandomOnnx, FAMILIES } from '../../src/synth/random/index.ts';
+import { buildModel, f32 } from '../helpers/onnx-builder.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 let dir: string;
@@ -55,7 +56,8 @@ beforeAll(() => {
     line(i < 6 ? (i % 2 === 0 ? `models/${m.file}` : `../models/${m.file}`) : m.file, m.ms),
   );
   lines.splice(2, 0, '{"file": "models/x.onnx"', line('models/missing.onnx', 3), line('models/broken.onnx', 3), JSON.stringify({ file: 'models/a.onnx', median_ms: -1 }));
-  writeFileSync(join(dir, 'meas', 'm.jsonl'), [...lines, line('models/vela.tflite', 2)].join('\n') + '\n');
+  const badShapes = JSON.stringify({ ...(JSON.parse(line(`models/${models[0]!.file}`, 2)) as object), input_shapes: { input: [0, 3] } });
+  writeFileSync(join(dir, 'meas', 'm.jsonl'), [...lines, line('models/vela.tflite', 2), badShapes].join('\n') + '\n');
   writeFileSync(join(dir, 'meas', 'few.jsonl'), lines.slice(0, 8).join('\n') + '\n');
 });
 
@@ -79,6 +81,7 @@ describe('edgeperf calibrate', () => {
     expect(warnings).toMatch(/meas\/m\.jsonl:5: 'models\/broken\.onnx' cannot be analysed/);
     expect(warnings).toMatch(/meas\/m\.jsonl:6: needs "file" and a positive "median_ms"/);
     expect(warnings).toMatch(/meas\/m\.jsonl:17: 'models\/vela\.tflite' is compiled for ethos-u \(one opaque op: no graph to predict\), skipped/);
+    expect(warnings).toMatch(/meas\/m\.jsonl:18: "input_shapes" must map input names to lists of positive integers \(as 'edgeperf measure --json' writes them\), skipped/);
     const text = out.join('');
     expect(text).toMatch(/from 12 measurements, base target raspberry-pi-4/);
     expect(text).toMatch(/cross-validated \(5-fold, 12 models\): MAPE [0-9.]+%/);
@@ -170,6 +173,23 @@ describe('edgeperf calibrate', () => {
     await calibrateCommand({ target: 'my-dev-k2', measurements: 'meas/k-all.jsonl', baseTarget: 'raspberry-pi-4', cwd: dir, out: (x) => out2.push(x), err: () => {} });
     expect(out2.join('')).toContain('kernels matched a graph node; not used: 12 measured with graph optimisation on, where they did not help (--node-labels on to use them)');
   }, 300_000);
+
+  it('analyses each model at the input_shapes its measurement fed (dynamic dims)', () => {
+    // x [batch, 8] · W [8, 4]: 32 MACs at batch 1, 512 at the measured batch 16.
+    const bytes = buildModel({
+      nodes: [{ op: 'MatMul', inputs: ['x', 'W'], outputs: ['y'] }],
+      inputs: [f32('x', ['batch', 8])],
+      outputs: [f32('y', ['batch', 4])],
+      initializers: [{ name: 'W', dims: [8, 4], values: new Array(32).fill(0.5) }],
+    });
+    expect(measuredShapes({})).toEqual({});
+    expect(measuredShapes({ input_shapes: { x: [16, 8] } })).toEqual({ inputShapes: { x: [16, 8] } });
+    expect(analyzeModel(bytes, 'dyn.onnx', measuredShapes({})!).macs).toBe(32);
+    expect(analyzeModel(bytes, 'dyn.onnx', measuredShapes({ input_shapes: { x: [16, 8] } })!).macs).toBe(512);
+    for (const bad of [{ x: [0, 8] }, { x: [1.5] }, [16, 8], 'x=16x8', { x: 'x' }]) {
+      expect(measuredShapes({ input_shapes: bad as unknown as Record<string, number[]> })).toBeUndefined();
+    }
+  });
 
   it('needs at least 10 usable measurements', async () => {
     const run = calibrateCommand({ target: 'my-dev', measurements: 'meas/few.jsonl', cwd: dir, out: () => {}, err: () => {} });

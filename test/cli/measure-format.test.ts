@@ -16,6 +16,7 @@ const result = (threads: number): MeasureResult => ({
   cv: 0.048,
   outliers_rejected: 1,
   machine: { cpus: 2, arch: 'x64', platform: 'linux' },
+  input_shapes: { input: [1, 3, 224, 224] },
 });
 
 describe('formatMeasureTable', () => {

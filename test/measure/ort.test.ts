@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpuMicroarchitecture, loadOrt, measureFiles, measureModels, ortSessionOptions, RuntimeMissingError } from '../../src/measure/ort.ts';
 import { analyzeModel } from '../../src/core/analyze.ts';
 import { buildRandomOnnx } from '../../src/synth/random/index.ts';
+import { buildModel, f32 } from '../helpers/onnx-builder.ts';
 
 const ortMissing = await loadOrt().then(
   () => '',
@@ -28,7 +29,7 @@ describe('cpuMicroarchitecture', () => {
 describe('ortSessionOptions', () => {
   it('turns spin-waiting off only with more than one thread (interleaved sessions would fight for the cores)', () => {
     const one = ortSessionOptions(1, 'all');
-    expect(one).toEqual({ intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential', executionProviders: ['cpu'], logSeverityLevel: 3 });
+    expect(one).toEqual({ intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential', executionProviders: ['cpu'], logSeverityLevel: 4 });
     const two = ortSessionOptions(2, 'disabled');
     expect(two.intraOpNumThreads).toBe(2);
     expect(two.graphOptimizationLevel).toBe('disabled');
@@ -63,8 +64,12 @@ describe('measure with onnxruntime-node', () => {
     expect(results.map((r) => r.file)).toEqual([a, b]);
     for (const r of results) {
       expect(Object.keys(r).sort()).toEqual(
-        ['cpu', 'cv', 'file', 'machine', 'median_ms', 'optimization', 'ort_version', 'outliers_rejected', 'p10_ms', 'p90_ms', 'runs', 'runtime', 'threads'].sort(),
+        ['cpu', 'cv', 'file', 'input_shapes', 'machine', 'median_ms', 'optimization', 'ort_version', 'outliers_rejected', 'p10_ms', 'p90_ms', 'runs', 'runtime', 'threads'].sort(),
       );
+      // Fixed-shape graphs: the dims fed are the graph's own.
+      const g = analyzeModel(await readFile(r.file), r.file).graph;
+      expect(Object.keys(r.input_shapes)).toEqual(g.inputs);
+      for (const name of g.inputs) expect(r.input_shapes[name]).toEqual(g.tensors.get(name)!.shape);
       expect(r.runtime).toBe('onnxruntime-node');
       expect(r.ort_version).toMatch(/^\d+\.\d+\.\d+/);
       expect(r.threads).toBe(1);
@@ -110,5 +115,32 @@ describe('measure with onnxruntime-node', () => {
     expect(results.map((r) => r.file)).toEqual(['as-declared.onnx']);
     expect(failures.map((f) => f.file)).toEqual(['wrong-shape.onnx']);
     expect(failures[0]?.error).toMatch(/wrong-shape\.onnx: onnxruntime could not run it: .*(dimension|shape)/i);
+  });
+
+  it.skipIf(ortMissing !== '')('measures dynamic dims as 1 with a warning naming them, records the shapes fed, and takes --input-shapes', async () => {
+    // x [batch, 8] · W [8, 4]: a symbolic batch dim.
+    const bytes = buildModel({
+      nodes: [{ op: 'MatMul', inputs: ['x', 'W'], outputs: ['y'] }],
+      inputs: [f32('x', ['batch', 8])],
+      outputs: [f32('y', ['batch', 4])],
+      initializers: [{ name: 'W', dims: [8, 4], values: Array.from({ length: 32 }, (_, i) => i / 32) }],
+    });
+    const dflt = await measureModels([{ file: 'dyn.onnx', bytes }], { runs: 2, warmup: 1 });
+    expect(dflt.results[0]!.input_shapes).toEqual({ x: [1, 8] });
+    expect(dflt.warnings).toEqual([
+      { file: 'dyn.onnx', error: `dyn.onnx: dynamic dims of input 'x' ('batch') measured as 1, at x=1x8; measure the size you run with --input-shapes "x=<dims>"` },
+    ]);
+    const given = await measureModels([{ file: 'dyn.onnx', bytes }], { runs: 2, warmup: 1, inputShapes: { x: [16, 8] } });
+    expect(given.results[0]!.input_shapes).toEqual({ x: [16, 8] });
+    expect(given.warnings).toEqual([]);
+    // A graph that cannot run at the defaulted dims says so, and how to give real ones.
+    const pool = buildModel({
+      nodes: [{ op: 'MaxPool', inputs: ['x'], outputs: ['y'], attrs: { kernel_shape: { ints: [3, 3] } } }],
+      inputs: [f32('x', [1, 3, 'h', 'w'])],
+      outputs: [f32('y', null)],
+    });
+    const small = await measureModels([{ file: 'pool.onnx', bytes: pool }], { runs: 2, warmup: 1 });
+    expect(small.results).toEqual([]);
+    expect(small.failures[0]!.error).toMatch(/^pool\.onnx: onnxruntime could not run it \(at x=1x3x1x1: dynamic dims of input 'x' \('h', 'w'\) set to 1; give real sizes with --input-shapes\): /);
   });
 });

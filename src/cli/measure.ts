@@ -62,7 +62,7 @@ export async function measureCommand(files: string[], opts: MeasureCommandOption
   });
   if (opts.json) for (const r of results) process.stdout.write(JSON.stringify(r) + '\n');
   else process.stdout.write(formatMeasureTable(results));
-  for (const w of warnings) process.stderr.write(`edgeperf: warning: ${w.error}\n`);
+  for (const w of warnings) process.stderr.write(`edgeperf: warning: ${w.message}\n`);
   for (const f of failures) process.stderr.write(`edgeperf: ${f.error}\n`);
   return failures.length > 0 ? EXIT.failed : EXIT.ok;
 }

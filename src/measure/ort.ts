@@ -171,6 +171,12 @@ export interface MeasureFailure {
   error: string;
 }
 
+/** A file measured with a caveat (dynamic input dims measured as 1), with what to do. */
+export interface MeasureWarning {
+  file: string;
+  message: string;
+}
+
 /**
  * The microarchitecture part of a CPU description, from the text of Linux `/proc/cpuinfo`:
  * `family F model M; <widest x86 SIMD>` (e.g. `family 26 model 2; AVX-512`), or undefined when
@@ -332,7 +338,7 @@ interface Loaded {
  *   input dims were measured as 1: say which, and how to give the real size)
  * @throws RuntimeMissingError when onnxruntime-node is not installed
  */
-export async function measureModels(models: ModelInput[], opts: MeasureOptions = {}): Promise<{ results: MeasureResult[]; failures: MeasureFailure[]; warnings: MeasureFailure[] }> {
+export async function measureModels(models: ModelInput[], opts: MeasureOptions = {}): Promise<{ results: MeasureResult[]; failures: MeasureFailure[]; warnings: MeasureWarning[] }> {
   const ort = await loadOrt();
   const runs = opts.runs ?? 30;
   const warmup = opts.warmup ?? 5;
@@ -341,7 +347,7 @@ export async function measureModels(models: ModelInput[], opts: MeasureOptions =
   const rand = mulberry32(opts.seed ?? 0);
   const loaded: Loaded[] = [];
   const failures: MeasureFailure[] = [];
-  const warnings: MeasureFailure[] = [];
+  const warnings: MeasureWarning[] = [];
   const sessionOptions = ortSessionOptions(threads, optimization, opts.spin ?? false);
   const profileDir = opts.profile ? mkdtempSync(join(os.tmpdir(), 'edgeperf-profile-')) : undefined;
   for (const [index, m] of models.entries()) {
@@ -375,7 +381,7 @@ export async function measureModels(models: ModelInput[], opts: MeasureOptions =
       if (defaulted.length > 0) {
         warnings.push({
           file: m.file,
-          error: `${m.file}: dynamic dims of ${defaulted.join(', ')} measured as 1, at ${shapesSpec(inputShapes, defaultedNames)}; measure the size you run with --input-shapes "${defaultedNames.map((n) => `${n}=<dims>`).join(';')}"`,
+          message: `${m.file}: dynamic dims of ${defaulted.join(', ')} measured as 1, at ${shapesSpec(inputShapes, defaultedNames)}; measure the size you run with --input-shapes "${defaultedNames.map((n) => `${n}=<dims>`).join(';')}"`,
         });
       }
     } catch (e) {
@@ -457,7 +463,7 @@ const NOT_ONNX: Record<Exclude<ModelFormat, 'onnx'>, string> = {
  * TFLite / TF.js models (which onnxruntime cannot run: the failure says how to measure them) become failures.
  * @throws RuntimeMissingError when onnxruntime-node is not installed
  */
-export async function measureFiles(files: string[], opts: MeasureOptions = {}): Promise<{ results: MeasureResult[]; failures: MeasureFailure[]; warnings: MeasureFailure[] }> {
+export async function measureFiles(files: string[], opts: MeasureOptions = {}): Promise<{ results: MeasureResult[]; failures: MeasureFailure[]; warnings: MeasureWarning[] }> {
   const models: ModelInput[] = [];
   const failures: MeasureFailure[] = [];
   for (const file of files) {

@@ -128,7 +128,7 @@ describe('measure with onnxruntime-node', () => {
     const dflt = await measureModels([{ file: 'dyn.onnx', bytes }], { runs: 2, warmup: 1 });
     expect(dflt.results[0]!.input_shapes).toEqual({ x: [1, 8] });
     expect(dflt.warnings).toEqual([
-      { file: 'dyn.onnx', error: `dyn.onnx: dynamic dims of input 'x' ('batch') measured as 1, at x=1x8; measure the size you run with --input-shapes "x=<dims>"` },
+      { file: 'dyn.onnx', message: `dyn.onnx: dynamic dims of input 'x' ('batch') measured as 1, at x=1x8; measure the size you run with --input-shapes "x=<dims>"` },
     ]);
     const given = await measureModels([{ file: 'dyn.onnx', bytes }], { runs: 2, warmup: 1, inputShapes: { x: [16, 8] } });
     expect(given.results[0]!.input_shapes).toEqual({ x: [16, 8] });

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
 import { analyzeModel } from '../core/analyze.ts';
 import { ConfigError, describeError, UnknownTargetError } from '../core/errors.ts';
 import type { LoadOptions } from '../core/types.ts';
@@ -79,11 +80,13 @@ export interface MeasureLine {
  * undefined when `input_shapes` is present but not an object of positive-integer dim lists.
  */
 export function measuredShapes(m: Pick<MeasureLine, 'input_shapes'>): LoadOptions | undefined {
-  const s: unknown = m.input_shapes;
-  if (s === undefined) return {};
-  const ok = typeof s === 'object' && s !== null && !Array.isArray(s) && Object.values(s).every((d) => Array.isArray(d) && d.every((v) => Number.isInteger(v) && v > 0));
-  return ok ? { inputShapes: s as Record<string, number[]> } : undefined;
+  if (m.input_shapes === undefined) return {};
+  const parsed = inputShapesSchema.safeParse(m.input_shapes);
+  return parsed.success ? { inputShapes: parsed.data } : undefined;
 }
+
+/** `input_shapes` of a measurement line: input name → positive-integer dims. */
+const inputShapesSchema = z.record(z.string(), z.array(z.number().int().positive()));
 
 /** The default base target: `cpu-onnxruntime` when the bundled weights have it, else `raspberry-pi-4`. */
 export function defaultBaseTarget(): string {

@@ -267,9 +267,14 @@ function concreteDims(meta: OrtValueMetadata, inputShapes: Record<string, number
   return { dims, defaulted };
 }
 
-/** `x=1x3x224x224;y=1x10`: the `--input-shapes` spelling of the shapes of `names`. */
-function shapesSpec(shapes: Record<string, number[]>, names: readonly string[]): string {
-  return names.map((name) => `${name}=${(shapes[name] ?? []).join('x')}`).join(';');
+/** `x=1x3x224x224;y=1x10`: the `--input-shapes` spelling (`parseInputShapes`) of the shapes of `inputs`. */
+function shapesSpec(shapes: Record<string, number[]>, inputs: ReadonlyArray<{ name: string }>): string {
+  return inputs.map(({ name }) => `${name}=${(shapes[name] ?? []).join('x')}`).join(';');
+}
+
+/** `input 'x' ('batch', 'h'), input 'y' (dim 0)`: the defaulted dims, for messages. */
+function dynamicDims(inputs: ReadonlyArray<{ name: string; dims: string[] }>): string {
+  return inputs.map((d) => `input '${d.name}' (${d.dims.join(', ')})`).join(', ');
 }
 
 /** Session options of `measureModels` (the subset of onnxruntime-common's `SessionOptions` used). */
@@ -354,9 +359,8 @@ export async function measureModels(models: ModelInput[], opts: MeasureOptions =
     let session: OrtSession | undefined;
     let profiled: Loaded['profiled'];
     const inputShapes: Record<string, number[]> = {};
-    /** `input 'x' ('batch', 'h')` per input with defaulted dims, and those inputs' names. */
-    const defaulted: string[] = [];
-    const defaultedNames: string[] = [];
+    /** Inputs with dims defaulted to 1, and those dims (`'batch'`, `dim 0`). */
+    const defaulted: Array<{ name: string; dims: string[] }> = [];
     try {
       session = await ort.InferenceSession.create(m.bytes, sessionOptions);
       const feeds: Record<string, unknown> = {};
@@ -365,10 +369,7 @@ export async function measureModels(models: ModelInput[], opts: MeasureOptions =
         if (!meta.isTensor || !meta.type) throw new Error(`input '${meta.name}' is not a tensor with a known type`);
         const c = concreteDims(meta, m.inputShapes ?? opts.inputShapes);
         inputShapes[meta.name] = c.dims;
-        if (c.defaulted.length > 0) {
-          defaulted.push(`input '${meta.name}' (${c.defaulted.join(', ')})`);
-          defaultedNames.push(meta.name);
-        }
+        if (c.defaulted.length > 0) defaulted.push({ name: meta.name, dims: c.defaulted });
         feeds[meta.name] = randomTensor(ort, meta.type, c.dims, rand);
       }
       for (let i = 0; i < warmup; i++) await session.run(feeds);
@@ -381,12 +382,12 @@ export async function measureModels(models: ModelInput[], opts: MeasureOptions =
       if (defaulted.length > 0) {
         warnings.push({
           file: m.file,
-          message: `${m.file}: dynamic dims of ${defaulted.join(', ')} measured as 1, at ${shapesSpec(inputShapes, defaultedNames)}; measure the size you run with --input-shapes "${defaultedNames.map((n) => `${n}=<dims>`).join(';')}"`,
+          message: `${m.file}: dynamic dims of ${dynamicDims(defaulted)} measured as 1, at ${shapesSpec(inputShapes, defaulted)}; measure the size you run with --input-shapes "${defaulted.map((d) => `${d.name}=<dims>`).join(';')}"`,
         });
       }
     } catch (e) {
       await Promise.all([session?.release(), profiled?.session.release()]);
-      const hint = defaulted.length > 0 ? ` (at ${shapesSpec(inputShapes, defaultedNames)}: dynamic dims of ${defaulted.join(', ')} set to 1; give real sizes with --input-shapes)` : '';
+      const hint = defaulted.length > 0 ? ` (at ${shapesSpec(inputShapes, defaulted)}: dynamic dims of ${dynamicDims(defaulted)} set to 1; give real sizes with --input-shapes)` : '';
       failures.push({ file: m.file, error: new ModelFormatError(m.file, `onnxruntime could not run it${hint}: ${(e as Error).message}`).message });
     }
   }
@@ -449,14 +450,10 @@ export async function measureModels(models: ModelInput[], opts: MeasureOptions =
 }
 
 /** Why `measure` does not run a model of another format, and how to measure it instead. */
-const NOT_ONNX: Record<Exclude<ModelFormat, 'onnx'>, string> = {
-  tflite:
-    "is a TFLite model; 'edgeperf measure' runs ONNX models with onnxruntime-node. Time it on the device with TFLite's " +
-    'benchmark_model and give calibrate one JSON line per model, {"file": "<path>", "median_ms": <ms>}',
-  tfjs:
-    "is a TF.js model; 'edgeperf measure' runs ONNX models with onnxruntime-node. Time it with TensorFlow.js on the device and " +
-    'give calibrate one JSON line per model, {"file": "<path>", "median_ms": <ms>}',
-};
+function notOnnx(format: Exclude<ModelFormat, 'onnx'>): string {
+  const [name, how] = format === 'tflite' ? ['TFLite', "on the device with TFLite's benchmark_model"] : ['TF.js', 'with TensorFlow.js on the device'];
+  return `is a ${name} model; 'edgeperf measure' runs ONNX models with onnxruntime-node. Time it ${how} and give calibrate one JSON line per model, {"file": "<path>", "median_ms": <ms>}`;
+}
 
 /**
  * Reads and measures model files (see `measureModels`); unreadable files, Git LFS pointers and
@@ -477,7 +474,7 @@ export async function measureFiles(files: string[], opts: MeasureOptions = {}): 
     }
     try {
       const format = sniffFormat(bytes, file);
-      if (format && format !== 'onnx') throw new ModelFormatError(file, NOT_ONNX[format]);
+      if (format && format !== 'onnx') throw new ModelFormatError(file, notOnnx(format));
       models.push({ file, bytes });
     } catch (e) {
       failures.push({ file, error: (e as Error).message });
